@@ -1,0 +1,553 @@
+/*
+ * sockjs.h - libsockjs, an embeddable SockJS server. The only public header.
+ *
+ * Pure C99. Every type and function is prefixed sockjs_ / SOCKJS_.
+ *
+ * OVERVIEW
+ *   A sockjs_server hosts one or more *services* (a SockJS endpoint under a
+ *   URL prefix, each with its own sockjs_options) and is driven in one of two
+ *   modes, chosen by the first call that needs one:
+ *     A. sockjs_server_listen(): a library-owned I/O thread runs libevent,
+ *        accepts TCP connections and speaks HTTP/WebSocket on them.
+ *     B. feed mode (sockjs_server_stream_*): the host owns the sockets and
+ *        the clock, feeds bytes read, writes bytes the server gives back and
+ *        calls sockjs_server_tick() with the time. No thread, no libevent.
+ *   Both modes report application events (OPEN, MESSAGE, CLOSE, DRAIN,
+ *   REQUEST, SERVER_CLOSED) through one queue, read with the non-blocking
+ *   sockjs_server_poll(). sockjs_server_event_fd() is readable exactly while
+ *   that queue is non-empty (level-triggered), so a host event loop can wait
+ *   on it. The library never calls back into the host.
+ *
+ * OWNERSHIP (applies to every function unless its doc says otherwise)
+ *   1. Inputs are borrowed for the duration of the call only; strings and
+ *      buffers are copied before the call returns. The library never keeps
+ *      a caller pointer.
+ *   2. Pointers the library returns (in a sockjs_event, a sockjs_conn_info,
+ *      from sockjs_server_output) belong to the server and stay valid until
+ *      the next call named in that function's doc, or sockjs_server_free().
+ *      Copy what you need to keep.
+ *   3. Nothing returned needs freeing by the caller, except the objects made
+ *      by *_new, which are released by the matching *_free.
+ *   4. *_free functions accept NULL. Out-parameters are left untouched when
+ *      a function fails.
+ *
+ * THREADS
+ *   Mode A: sockjs_conn_send, sockjs_conn_close, sockjs_request_respond,
+ *   sockjs_server_wakeup and sockjs_server_close may be called from any
+ *   thread, concurrently. sockjs_server_poll, sockjs_server_wait and
+ *   sockjs_conn_get_info belong to one consumer thread at a time.
+ *   sockjs_server_free must not race any other call on that server.
+ *   Mode B: the server is single-threaded (like an nghttp2 session): all
+ *   calls from one owner thread at a time, except sockjs_server_wakeup.
+ *   Options objects are plain values: one thread at a time.
+ *
+ * ERRORS
+ *   Functions returning int return SOCKJS_OK (0) or a negative
+ *   sockjs_status. Status <= SOCKJS_E_FATAL means the server is unusable and
+ *   only sockjs_server_free() may follow. Environmental failures (new,
+ *   listen) can also fill a caller-supplied errbuf of SOCKJS_ERRBUF_SIZE
+ *   bytes with a NUL-terminated message. There is no global last-error.
+ */
+#ifndef SOCKJS_H
+#define SOCKJS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- export */
+#if defined(SOCKJS_BUILDING) && defined(__GNUC__)
+#define SOCKJS_API __attribute__((visibility("default")))
+#else
+#define SOCKJS_API
+#endif
+
+#if defined(__GNUC__)
+#define SOCKJS_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define SOCKJS_DEPRECATED(msg)
+#endif
+
+/* --------------------------------------------------------------- version */
+/* The single source of the project version; CMake reads it from here. */
+#define SOCKJS_VERSION_MAJOR 0
+#define SOCKJS_VERSION_MINOR 1
+#define SOCKJS_VERSION_PATCH 0
+#define SOCKJS_VERSION_STRING "0.1.0"
+/** 0xMMmmpp */
+#define SOCKJS_VERSION_NUM                                                    \
+  ((SOCKJS_VERSION_MAJOR << 16) | (SOCKJS_VERSION_MINOR << 8) |               \
+   SOCKJS_VERSION_PATCH)
+#define SOCKJS_AT_LEAST_VERSION(x, y, z)                                      \
+  (SOCKJS_VERSION_NUM >= (((x) << 16) | ((y) << 8) | (z)))
+
+/**
+ * Run-time version of the loaded library as 0xMMmmpp. Compare with
+ * SOCKJS_VERSION_NUM to catch a header/library mismatch (bindings assert
+ * that the major versions match).
+ * Thread: any. Since: 0.1
+ */
+SOCKJS_API uint32_t sockjs_version_num(void);
+/** Run-time version string, e.g. "0.1.0"; static storage. Thread: any. Since: 0.1 */
+SOCKJS_API const char *sockjs_version_string(void);
+
+/* ---------------------------------------------------------------- status */
+typedef enum sockjs_status {
+  SOCKJS_OK = 0,
+  /** A NULL handle or argument, or a value out of range. */
+  SOCKJS_E_INVALID_ARGUMENT = -1,
+  /** Memory allocation failed. */
+  SOCKJS_E_NOMEM = -2,
+  /** Nothing now: no event queued (poll, wait), or the session's send
+   *  buffer is full (send; wait for a DRAIN event and retry). */
+  SOCKJS_E_AGAIN = -3,
+  /** No such session / request / stream (never existed, or already gone). */
+  SOCKJS_E_UNKNOWN_CONN = -4,
+  /** The session or server is closing or closed. */
+  SOCKJS_E_CLOSED = -5,
+  /** The call is not allowed in the object's current state or mode (for
+   *  example feed-mode calls on a listening server). */
+  SOCKJS_E_STATE = -6,
+  /** The peer broke the protocol. */
+  SOCKJS_E_PROTOCOL = -7,
+  /** An operating-system call failed (details in errbuf). */
+  SOCKJS_E_IO = -8,
+  /** A configured limit was hit (size, count). */
+  SOCKJS_E_LIMIT = -9,
+  /** At or below this value the server is unusable: only free it. */
+  SOCKJS_E_FATAL = -100,
+  /** A bug or an unexpected internal exception; the server is unusable. */
+  SOCKJS_E_INTERNAL = -101
+} sockjs_status;
+
+/** Size of the optional error-message buffers taken by new/listen. */
+#define SOCKJS_ERRBUF_SIZE 256
+
+/** Human-readable text for a status; static, never NULL. Thread: any. Since: 0.1 */
+SOCKJS_API const char *sockjs_strerror(int status);
+/** The enum name of a status ("SOCKJS_E_CLOSED"), or "SOCKJS_E_UNKNOWN" for
+ *  values that are not a sockjs_status; static, never NULL. Bindings map
+ *  these names to their exception classes. Thread: any. Since: 0.1 */
+SOCKJS_API const char *sockjs_status_name(int status);
+
+/* ------------------------------------------------------- service options */
+/**
+ * Options of one service (one SockJS endpoint). Defaults follow sockjs-node
+ * 0.3.24; see each setter.
+ */
+typedef struct sockjs_options sockjs_options;
+
+/** Create an options object holding the defaults.
+ *  @param out  owned by the caller; release with sockjs_options_free.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (out NULL), SOCKJS_E_NOMEM.
+ *  Since: 0.1 */
+SOCKJS_API int sockjs_options_new(sockjs_options **out);
+/** Release an options object; NULL is ignored. Since: 0.1 */
+SOCKJS_API void sockjs_options_free(sockjs_options *opts);
+
+/** URL prefix of the service, e.g. "/echo" (default "": the root). Must be
+ *  empty or start with '/'; a trailing '/' is removed. Copied.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_prefix(sockjs_options *o, const char *prefix);
+/** URL of the sockjs-client script that the iframe page loads (default
+ *  "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js").
+ *  Inserted unescaped, so it must be trusted text; it may not contain '"',
+ *  '<', '>' or control characters. Copied.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_sockjs_url(sockjs_options *o, const char *url);
+/** Bytes per streaming response (xhr-streaming, eventsource, htmlfile)
+ *  before it is ended and the client reconnects (default 131072). >= 1.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_response_limit(sockjs_options *o, size_t bytes);
+/** Turn both WebSocket endpoints (SockJS-framed and raw) on or off
+ *  (default on). Also reported as "websocket" by /info.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_websocket(sockjs_options *o, int enabled);
+/** Turn one transport on or off (all on by default). Names: "websocket",
+ *  "websocket-raw", "xhr-polling", "xhr-streaming", "eventsource",
+ *  "htmlfile", "jsonp-polling". A disabled transport's URLs answer 404.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (unknown name). Since: 0.1 */
+SOCKJS_API int sockjs_options_set_transport_enabled(sockjs_options *o,
+                                                    const char *name,
+                                                    int enabled);
+/** Set a JSESSIONID cookie on every session request, for load balancers
+ *  that need it for stickiness (default off). /info reports cookie_needed.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_jsessionid(sockjs_options *o, int enabled);
+/** Idle time before a heartbeat (an "h" frame, or a WebSocket ping) is
+ *  sent (default 25000 ms); 0 disables heartbeats.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_heartbeat_delay_ms(sockjs_options *o, uint32_t ms);
+/** How long a session without a receiving request lives on before it is
+ *  closed (default 5000 ms). >= 1.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_disconnect_delay_ms(sockjs_options *o, uint32_t ms);
+/** Send no CORS headers at all (default 0: CORS on, any Origin echoed).
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_disable_cors(sockjs_options *o, int disabled);
+/** A base URL reported by /info as "base_url", under which clients then
+ *  open their sessions (default: none; NULL or "" clears it). Copied.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_base_url(sockjs_options *o, const char *url);
+/** Largest message, in bytes of UTF-8, accepted from a client (default
+ *  1048576). A larger WebSocket message closes the session with 1009; a
+ *  larger HTTP request body is answered 413. >= 1.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_max_message_size(sockjs_options *o, size_t bytes);
+/** Bytes of outgoing messages a session may hold unsent before
+ *  sockjs_conn_send returns SOCKJS_E_AGAIN (default 1048576). A DRAIN event
+ *  follows once it falls below half. >= 1.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_send_buffer_limit(sockjs_options *o, size_t bytes);
+/** Include the Cookie header in sockjs_conn_info headers (default off, as
+ *  sockjs-node: cookies are a CSRF risk for authentication).
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_expose_cookies(sockjs_options *o, int enabled);
+
+/* -------------------------------------------------------- server options */
+/** Server-wide settings (limits of the HTTP layer, shutdown). */
+typedef struct sockjs_server_options sockjs_server_options;
+
+/** @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_new(sockjs_server_options **out);
+/** NULL is ignored. Since: 0.1 */
+SOCKJS_API void sockjs_server_options_free(sockjs_server_options *o);
+/** Largest request line plus headers (default 16384 bytes); larger gets
+ *  431 and the connection is closed. >= 256.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_max_request_head_size(
+    sockjs_server_options *o, size_t bytes);
+/** Time allowed for a request head to arrive completely, from its first
+ *  byte or from the connection's idle start (default 30000 ms; slowloris
+ *  guard). On expiry the connection is closed (408 if something arrived).
+ *  >= 1. @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_request_timeout_ms(
+    sockjs_server_options *o, uint32_t ms);
+/** Upper bound on how long sockjs_server_close waits for queued output to
+ *  be written before it drops connections (default 2000 ms).
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_shutdown_timeout_ms(
+    sockjs_server_options *o, uint32_t ms);
+/** When on, requests that match no service are not answered 404 but
+ *  reported as SOCKJS_EVENT_REQUEST events, for the host to answer with
+ *  sockjs_request_respond (default off). Lets a program serve its own pages
+ *  on the same port.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_forward_unmatched(
+    sockjs_server_options *o, int enabled);
+
+/* ---------------------------------------------------------------- server */
+typedef struct sockjs_server sockjs_server;
+/** Identifies one SockJS session (or one forwarded HTTP request) within a
+ *  server. Never reused by that server; 0 is never a valid id. */
+typedef uint64_t sockjs_conn_id;
+/** Identifies one host-owned TCP connection in feed mode. */
+typedef uint64_t sockjs_stream_id;
+
+/**
+ * Create a server with no services yet.
+ * @param opts    borrowed; NULL means defaults. Copied.
+ * @param out     receives the server; release with sockjs_server_free.
+ * @param errbuf  NULL, or SOCKJS_ERRBUF_SIZE bytes for a message.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM, SOCKJS_E_IO
+ *         (no eventfd).
+ * Thread: any. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_new(const sockjs_server_options *opts,
+                                 sockjs_server **out, char *errbuf);
+
+/**
+ * Add a service. Allowed only before the server starts (listen or the first
+ * stream_open). Prefixes must differ; a request goes to the service with the
+ * longest matching prefix.
+ * @param opts        borrowed; NULL means defaults (prefix ""). Copied.
+ * @param service_id  NULL, or receives the service's id (0, 1, 2, ... in
+ *                    the order added), which events report.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (NULL server, duplicate
+ *         prefix), SOCKJS_E_STATE (already started), SOCKJS_E_NOMEM.
+ * Thread: owner, before start. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_add_service(sockjs_server *s,
+                                         const sockjs_options *opts,
+                                         int *service_id);
+
+/**
+ * Mode A: bind, listen and start the library-owned I/O thread.
+ * @param host        numeric IPv4/IPv6 address or name to bind, e.g.
+ *                    "127.0.0.1" or "0.0.0.0"; NULL means "127.0.0.1".
+ * @param port        TCP port; 0 picks a free one.
+ * @param bound_port  NULL, or receives the port actually bound.
+ * @param errbuf      NULL, or SOCKJS_ERRBUF_SIZE bytes for a message.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_STATE (already
+ *         listening, in feed mode, or closed), SOCKJS_E_IO (resolve, bind
+ *         or listen failed; errbuf says why), SOCKJS_E_NOMEM.
+ * Thread: owner. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_listen(sockjs_server *s, const char *host,
+                                    uint16_t port, uint16_t *bound_port,
+                                    char *errbuf);
+
+/**
+ * Request shutdown (two-phase close, like uv_close). Stops accepting,
+ * closes every session with 1001 "Going away" (each gets its close frame
+ * where a receiver is attached, and a CLOSE event), writes out what was
+ * queued for at most the shutdown timeout, then emits one
+ * SOCKJS_EVENT_SERVER_CLOSED. Calling it again is harmless.
+ * In feed mode the host keeps calling output/tick until SERVER_CLOSED.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_FATAL codes.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_server_close(sockjs_server *s);
+
+/**
+ * Free the server: if it was not closed, close it without waiting and
+ * without events; join the I/O thread; release everything, including the
+ * event fd. NULL is ignored. Must not race any other call on s.
+ * Thread: owner. Since: 0.1
+ */
+SOCKJS_API void sockjs_server_free(sockjs_server *s);
+
+/* ---------------------------------------------------------------- events */
+typedef enum sockjs_event_type {
+  /** A session opened. conn = its id; data = transport name. */
+  SOCKJS_EVENT_OPEN = 1,
+  /** A message from the client. data/len = the UTF-8 text (may contain
+   *  NUL bytes). */
+  SOCKJS_EVENT_MESSAGE = 2,
+  /** The session ended; exactly one per OPEN. code/data = why (see below).
+   *  conn ids are never reused. */
+  SOCKJS_EVENT_CLOSE = 3,
+  /** The session's send buffer fell below half its limit after a send
+   *  returned SOCKJS_E_AGAIN. */
+  SOCKJS_EVENT_DRAIN = 4,
+  /** Shutdown finished; no event follows. */
+  SOCKJS_EVENT_SERVER_CLOSED = 5,
+  /** An HTTP request that matched no service (forward_unmatched on).
+   *  conn = request id for sockjs_request_respond; data = method;
+   *  sockjs_conn_info gives URL and headers. */
+  SOCKJS_EVENT_REQUEST = 6
+} sockjs_event_type;
+
+/*
+ * CLOSE codes and reasons:
+ *   the application's own          sockjs_conn_close(code, reason)
+ *   the client's WebSocket close   its code (1005 if none) and reason
+ *   1001 "Session timed out"       no receiving request for disconnect_delay
+ *   1001 "Going away"              sockjs_server_close
+ *   1002 "Connection interrupted"  the client dropped the connection
+ *   1009 "Message too big"         over max_message_size
+ *   3000 "Broken framing."         invalid JSON over the SockJS WebSocket
+ *   3000 "No response from heartbeat"  no pong within 10 s of a ping
+ */
+
+/** One event. The caller sets size = sizeof(sockjs_event); fields are only
+ *  ever added at the end. Pointers are borrowed: valid until the next
+ *  sockjs_server_poll on this server, or sockjs_server_free. */
+typedef struct sockjs_event {
+  size_t size;
+  int type;            /**< sockjs_event_type */
+  int service;         /**< service id (-1 for SERVER_CLOSED, REQUEST) */
+  sockjs_conn_id conn; /**< session or request id; 0 for SERVER_CLOSED */
+  const char *data;    /**< see the event types; never NULL */
+  size_t len;          /**< bytes at data, excluding the NUL that follows */
+  int code;            /**< CLOSE: close code; otherwise 0 */
+} sockjs_event;
+
+/**
+ * Take up to max_events queued events, without blocking.
+ * @param events      caller array; events[0].size must be
+ *                    sizeof(sockjs_event) (it is also the array stride).
+ * @param max_events  >= 1.
+ * @param n_events    receives how many were written.
+ * @return SOCKJS_OK (n >= 1), SOCKJS_E_AGAIN (queue empty, n = 0),
+ *         SOCKJS_E_INVALID_ARGUMENT.
+ * Ends the validity of pointers from the previous poll and of info of
+ * sessions whose CLOSE was already returned.
+ * Thread: the consumer thread. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_poll(sockjs_server *s, sockjs_event *events,
+                                  size_t max_events, size_t *n_events);
+
+/**
+ * The event fd: readable exactly while events are queued (level-triggered;
+ * a sockjs_server_wakeup may make it readable once with none). Owned by the
+ * server; never close or read it; valid until sockjs_server_free. To wrap
+ * it in an object that closes its fd (Go's os.File), dup() it first.
+ * @return the fd (>= 0), or SOCKJS_E_INVALID_ARGUMENT.
+ * Thread: any. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_event_fd(const sockjs_server *s);
+
+/**
+ * Block until an event is queued, a wakeup arrives or timeout_ms passes
+ * (-1: no limit). Do not hold a language lock (GIL/GVL) while in here.
+ * @return SOCKJS_OK (something to poll), SOCKJS_E_AGAIN (timed out),
+ *         SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_IO.
+ * Thread: the consumer thread. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_wait(sockjs_server *s, int timeout_ms);
+
+/** Make a sockjs_server_wait in progress (or the next one) return.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Thread: any. Since: 0.1 */
+SOCKJS_API int sockjs_server_wakeup(sockjs_server *s);
+
+/* ------------------------------------------------------------- sessions */
+/**
+ * Queue one message to a session. Valid UTF-8 only (NUL allowed).
+ * @param utf8  borrowed; copied. May be NULL when len is 0.
+ * @return SOCKJS_OK; SOCKJS_E_AGAIN (send buffer full: nothing was queued;
+ *         wait for SOCKJS_EVENT_DRAIN); SOCKJS_E_UNKNOWN_CONN (no such
+ *         session, or it is gone); SOCKJS_E_CLOSED (closing, or the server
+ *         is closing); SOCKJS_E_INVALID_ARGUMENT (NULL server, not UTF-8);
+ *         SOCKJS_E_NOMEM.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_conn_send(sockjs_server *s, sockjs_conn_id conn,
+                                const char *utf8, size_t len);
+
+/**
+ * Close a session with a SockJS close frame c[code,"reason"]; its CLOSE
+ * event follows once the session is gone.
+ * @param code    1000, or 3000..4999 for the application.
+ * @param reason  NULL means "Normal closure"; at most 123 bytes of UTF-8.
+ * @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_CLOSED (already
+ *         closing), SOCKJS_E_INVALID_ARGUMENT.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_conn_close(sockjs_server *s, sockjs_conn_id conn,
+                                 int code, const char *reason);
+
+/** What is known of a session (or forwarded request) from the HTTP request
+ *  that opened it. The caller sets size = sizeof(sockjs_conn_info); fields
+ *  are only ever added at the end. Strings are NUL-terminated and borrowed. */
+typedef struct sockjs_conn_info {
+  size_t size;
+  int service;             /**< service id; -1 for a forwarded request */
+  const char *prefix;      /**< the service's prefix */
+  const char *transport;   /**< "websocket", "xhr-polling", ... */
+  const char *remote_addr; /**< peer IP address as text */
+  uint16_t remote_port;
+  const char *method;      /**< "GET", "POST", ... */
+  const char *url;         /**< request target: path and query */
+  size_t n_headers;
+  /** Lower-case names and values of the exposed request headers:
+   *  referer, x-client-ip, x-forwarded-for, x-forwarded-host,
+   *  x-forwarded-port, x-cluster-client-ip, via, x-real-ip,
+   *  x-forwarded-proto, x-ssl, dnt, host, user-agent, accept-language,
+   *  origin, and cookie only with expose_cookies (all headers for a
+   *  forwarded request). */
+  const char *const *header_names;
+  const char *const *header_values;
+} sockjs_conn_info;
+
+/**
+ * Describe a session whose OPEN event (or a request whose REQUEST event)
+ * poll has returned. Pointers stay valid until the next poll that follows
+ * the return of that session's CLOSE event (for a request: the poll after
+ * it was answered), or sockjs_server_free.
+ * @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT (NULL
+ *         pointers or info->size too small).
+ * Thread: the consumer thread. Since: 0.1
+ */
+SOCKJS_API int sockjs_conn_get_info(sockjs_server *s, sockjs_conn_id conn,
+                                    sockjs_conn_info *info);
+
+/**
+ * Answer a forwarded request (SOCKJS_EVENT_REQUEST).
+ * @param status        100..599 (not 101).
+ * @param content_type  NULL for none. Copied.
+ * @param headers       NULL, or extra header lines, each "Name: value\r\n".
+ * @param body          borrowed; copied. NULL when body_len is 0.
+ * @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN (no such request, or already
+ *         answered, or its connection dropped), SOCKJS_E_INVALID_ARGUMENT.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_request_respond(sockjs_server *s, sockjs_conn_id request,
+                                      int status, const char *content_type,
+                                      const char *headers, const char *body,
+                                      size_t body_len);
+
+/* ------------------------------------------------------ mode B: feeding */
+/**
+ * Register a new host-owned connection. Puts the server in feed mode.
+ * @param remote_addr  NULL or the peer address text (for conn info). Copied.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_STATE (listening or
+ *         closed), SOCKJS_E_NOMEM.
+ * Thread: owner. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_stream_open(sockjs_server *s,
+                                         const char *remote_addr,
+                                         uint16_t remote_port,
+                                         sockjs_stream_id *out);
+
+/**
+ * Feed bytes read from the connection. All bytes are always taken (the
+ * server buffers what it cannot process yet, within its limits).
+ * @return bytes consumed (== len), or SOCKJS_E_UNKNOWN_CONN,
+ *         SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_STATE (not feed mode), or a
+ *         fatal status.
+ * Thread: owner. Since: 0.1
+ */
+SOCKJS_API int64_t sockjs_server_feed(sockjs_server *s, sockjs_stream_id st,
+                                      const uint8_t *in, size_t len);
+
+/**
+ * Peek at the bytes waiting to be written to the connection.
+ * @param out  receives a pointer valid until the next call on this server
+ *             that touches this stream.
+ * @return the number of bytes at *out (0 when none), or
+ *         SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_STATE.
+ * Thread: owner. Since: 0.1
+ */
+SOCKJS_API int64_t sockjs_server_output(sockjs_server *s, sockjs_stream_id st,
+                                        const uint8_t **out);
+
+/** Tell the server that n bytes of the output were written.
+ *  @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT (n
+ *  larger than the output), SOCKJS_E_STATE. Thread: owner. Since: 0.1 */
+SOCKJS_API int sockjs_server_output_consume(sockjs_server *s,
+                                            sockjs_stream_id st, size_t n);
+
+/** 1 when the server is done with the connection: the host should write
+ *  the remaining output, then close it and call stream_close. 0 otherwise;
+ *  or SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT.
+ *  Thread: owner. Since: 0.1 */
+SOCKJS_API int sockjs_server_stream_wants_close(const sockjs_server *s,
+                                                sockjs_stream_id st);
+
+/** The connection is gone (EOF, reset, or closed by the host after
+ *  wants_close). Frees the stream; its id becomes invalid.
+ *  @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT.
+ *  Thread: owner. Since: 0.1 */
+SOCKJS_API int sockjs_server_stream_close(sockjs_server *s, sockjs_stream_id st);
+
+/**
+ * Streams that got output or want closing since the last call (each listed
+ * once). Call after feed, tick, send, close and respond, then write out
+ * what sockjs_server_output gives for each.
+ * @return SOCKJS_OK (n may be 0), SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_STATE.
+ *         If more than max are dirty, the rest stay listed for the next
+ *         call. Thread: owner. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_dirty_streams(sockjs_server *s,
+                                           sockjs_stream_id *ids, size_t max,
+                                           size_t *n);
+
+/** Milliseconds from the last tick's time until the next timer is due, or
+ *  -1 when none is pending. Thread: owner. Since: 0.1 */
+SOCKJS_API int64_t sockjs_server_next_timeout_ms(const sockjs_server *s);
+
+/** Set the clock (any monotonic milliseconds, never decreasing) and run
+ *  the timers that are due. Call before the first stream_open, and again
+ *  when next_timeout_ms says.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_STATE.
+ *  Thread: owner. Since: 0.1 */
+SOCKJS_API int sockjs_server_tick(sockjs_server *s, uint64_t now_ms);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SOCKJS_H */

@@ -1,0 +1,104 @@
+// Engine: writing HTTP responses (fixed-length, chunked, close-delimited)
+// and the connection-level consequences (keep-alive, pipelining, close).
+#include "engine.hpp"
+
+namespace sockjs {
+
+void Engine::write(Stream& s, std::string_view bytes) {
+  if (s.mode == StreamMode::done && s.wants_close && s.peer_gone) return;
+  s.out.append(bytes);
+  mark_dirty(s);
+}
+
+void Engine::respond_fixed(Stream& s, http::ResponseHead& head,
+                           std::string_view body) {
+  std::string& out = s.out;
+  out.reserve(out.size() + head.lines.size() + body.size() + 96);
+  http::append_status_line(out, head.status);
+  out.append(head.lines);
+  bool bodiless = head.status < 200 || head.status == 204 || head.status == 304;
+  if (!bodiless) {
+    char buf[40];
+    int n = snprintf(buf, sizeof buf, "Content-Length: %zu\r\n", body.size());
+    out.append(buf, static_cast<size_t>(n));
+  }
+  const http::Request& req = s.parser.request();
+  if (s.close_after)
+    out.append("Connection: close\r\n");
+  else if (req.http10())
+    out.append("Connection: keep-alive\r\n");
+  out.append("\r\n", 2);
+  if (!bodiless) out.append(body);
+  mark_dirty(s);
+  end_response(s);
+}
+
+void Engine::begin_streaming(Stream& s, http::ResponseHead& head) {
+  const http::Request& req = s.parser.request();
+  std::string& out = s.out;
+  http::append_status_line(out, head.status);
+  out.append(head.lines);
+  if (req.http10()) {
+    // No chunking in HTTP/1.0: the body ends when the socket closes.
+    s.framing = Framing::close_delimited;
+    s.close_after = true;
+  } else {
+    s.framing = Framing::chunked;
+    out.append("Transfer-Encoding: chunked\r\n");
+  }
+  if (s.close_after) out.append("Connection: close\r\n");
+  out.append("\r\n", 2);
+  mark_dirty(s);
+}
+
+void Engine::write_body(Stream& s, std::string_view data) {
+  if (s.framing == Framing::chunked)
+    http::append_chunk(s.out, data);
+  else
+    s.out.append(data);
+  mark_dirty(s);
+}
+
+void Engine::end_response(Stream& s) {
+  if (s.framing == Framing::chunked) {
+    s.out.append("0\r\n\r\n", 5);
+    mark_dirty(s);
+  }
+  s.framing = Framing::none;
+  s.recv.reset();
+  s.busy = false;
+  s.parser.next_request();
+  if (s.close_after) {
+    close_stream_after_output(s);
+    return;
+  }
+  arm_stream_timeout(s);
+  if (!s.in.empty() && !s.resume_listed) {
+    s.resume_listed = true;
+    resume_.push_back(s.id);
+  }
+}
+
+void Engine::close_stream_after_output(Stream& s) {
+  s.mode = StreamMode::done;
+  s.in.clear();
+  s.timeout.deadline = 0;
+  if (!s.wants_close) {
+    s.wants_close = true;
+    mark_dirty(s);
+  }
+}
+
+void Engine::fail_request(Stream& s, int status) {
+  s.close_after = true;
+  s.busy = true;
+  switch (status) {
+    case 408: serve_text_error(s, 408, "Request timeout"); break;
+    case 413: serve_text_error(s, 413, "Payload too large"); break;
+    case 431: serve_text_error(s, 431, "Request header fields too large"); break;
+    case 500: serve_text_error(s, 500, "Internal error"); break;
+    default: serve_text_error(s, 400, "Bad request"); break;
+  }
+}
+
+}  // namespace sockjs

@@ -1,0 +1,62 @@
+// Plain option values behind sockjs_options / sockjs_server_options.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sockjs {
+
+// The transports a service can switch on and off, in sockjs-node 0.4 names.
+enum class Transport : uint8_t {
+  websocket,
+  websocket_raw,
+  xhr_polling,
+  xhr_streaming,
+  eventsource,
+  htmlfile,
+  jsonp_polling,
+  count_,
+};
+constexpr int kTransportCount = static_cast<int>(Transport::count_);
+
+const char* transport_name(Transport t);
+// Returns false for an unknown name.
+bool transport_from_name(std::string_view name, Transport& out);
+
+struct ServiceOptions {
+  std::string prefix;
+  std::string sockjs_url =
+      "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js";
+  size_t response_limit = 128 * 1024;
+  bool websocket = true;
+  bool transport_enabled[kTransportCount] = {true, true, true, true,
+                                             true, true, true};
+  bool jsessionid = false;
+  uint32_t heartbeat_delay_ms = 25000;
+  uint32_t disconnect_delay_ms = 5000;
+  bool disable_cors = false;
+  std::string base_url;
+  size_t max_message_size = 1024 * 1024;
+  size_t send_buffer_limit = 1024 * 1024;
+  bool expose_cookies = false;
+
+  bool enabled(Transport t) const {
+    if ((t == Transport::websocket || t == Transport::websocket_raw) &&
+        !websocket)
+      return false;
+    return transport_enabled[static_cast<int>(t)];
+  }
+};
+
+struct ServerOptions {
+  size_t max_request_head_size = 16 * 1024;
+  uint32_t request_timeout_ms = 30000;
+  uint32_t shutdown_timeout_ms = 2000;
+  bool forward_unmatched = false;
+};
+
+// How long a WebSocket peer has to answer a ping (sockjs-node's fixed 10 s).
+constexpr uint32_t kPongTimeoutMs = 10000;
+
+}  // namespace sockjs

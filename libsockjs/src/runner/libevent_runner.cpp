@@ -1,0 +1,359 @@
+#include "runner/libevent_runner.hpp"
+
+#include <arpa/inet.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/thread.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+namespace sockjs {
+
+namespace {
+
+uint64_t monotonic_ms() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000 +
+         static_cast<uint64_t>(ts.tv_nsec) / 1000000;
+}
+
+// Reads per readable event before yielding to other connections.
+constexpr int kReadsPerEvent = 16;
+constexpr size_t kReadBuffer = 64 * 1024;
+
+std::once_flag g_evthread_once;
+
+}  // namespace
+
+LibeventRunner::LibeventRunner(const ServerOptions& sopts,
+                               const std::vector<ServiceOptions>& services,
+                               ConnTable& table, EventQueue& queue)
+    : engine_(sopts, services, table, this), queue_(queue), table_(table) {
+  // Cross-thread event_active needs libevent's locking, enabled before the
+  // base exists.
+  std::call_once(g_evthread_once, [] { evthread_use_pthreads(); });
+  buf_.resize(kReadBuffer);
+}
+
+LibeventRunner::~LibeventRunner() {
+  join();
+  for (auto& kv : conns_) {
+    if (kv.second->rd) event_free(kv.second->rd);
+    if (kv.second->wr) event_free(kv.second->wr);
+    ::close(kv.second->fd);
+  }
+  conns_.clear();
+  if (listener_) evconnlistener_free(listener_);
+  if (timer_) event_free(timer_);
+  if (cmd_ev_) event_free(cmd_ev_);
+  if (base_) event_base_free(base_);
+}
+
+Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
+                             std::string& error) {
+  base_ = event_base_new();
+  if (!base_) {
+    error = "event_base_new failed";
+    return Status::io;
+  }
+  struct addrinfo hints;
+  std::memset(&hints, 0, sizeof hints);
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  struct addrinfo* res = nullptr;
+  std::string port_text = std::to_string(port);
+  int gai = getaddrinfo(host, port_text.c_str(), &hints, &res);
+  if (gai != 0) {
+    error = std::string("cannot resolve ") + host + ": " + gai_strerror(gai);
+    return Status::io;
+  }
+  for (struct addrinfo* ai = res; ai && !listener_; ai = ai->ai_next) {
+    listener_ = evconnlistener_new_bind(
+        base_, &LibeventRunner::on_accept, this,
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
+        ai->ai_addr, static_cast<int>(ai->ai_addrlen));
+    if (!listener_) error = std::string("cannot listen on ") + host + ":" +
+                            port_text + ": " + std::strerror(errno);
+  }
+  freeaddrinfo(res);
+  if (!listener_) return Status::io;
+  struct sockaddr_storage ss;
+  socklen_t sl = sizeof ss;
+  int lfd = evconnlistener_get_fd(listener_);
+  if (bound && getsockname(lfd, reinterpret_cast<struct sockaddr*>(&ss), &sl) == 0) {
+    *bound = ss.ss_family == AF_INET6
+                 ? ntohs(reinterpret_cast<struct sockaddr_in6*>(&ss)->sin6_port)
+                 : ntohs(reinterpret_cast<struct sockaddr_in*>(&ss)->sin_port);
+  }
+  timer_ = evtimer_new(base_, &LibeventRunner::on_timer, this);
+  cmd_ev_ = event_new(base_, -1, 0, &LibeventRunner::on_command, this);
+  if (!timer_ || !cmd_ev_) {
+    error = "cannot create libevent events";
+    return Status::nomem;
+  }
+  engine_.set_now(monotonic_ms());
+  thread_ = std::thread([this] {
+    event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY);
+  });
+  return Status::ok;
+}
+
+void LibeventRunner::post(Command&& cmd) {
+  bool wake;
+  {
+    std::lock_guard<std::mutex> lock(cmd_mu_);
+    wake = cmds_.empty();  // one wakeup per batch of commands
+    cmds_.push_back(std::move(cmd));
+  }
+  if (wake && cmd_ev_) event_active(cmd_ev_, EV_READ, 0);
+}
+
+void LibeventRunner::join() {
+  if (!thread_.joinable()) return;
+  Command c;
+  c.kind = Command::Kind::stop;
+  post(std::move(c));
+  thread_.join();
+}
+
+template <typename F>
+void LibeventRunner::guarded(F&& body) noexcept {
+  try {
+    engine_.set_now(monotonic_ms());
+    body();
+    after_op();
+  } catch (...) {
+    // An engine bug or out of memory: stop serving rather than corrupt
+    // state. The host sees SERVER_CLOSED.
+    try {
+      std::vector<Event> evs(1);
+      evs[0].type = 5;
+      queue_.push(evs);
+    } catch (...) {
+    }
+    stop_now();
+  }
+}
+
+void LibeventRunner::on_accept(struct evconnlistener*, int fd,
+                               struct sockaddr* sa, int, void* arg) noexcept {
+  auto* self = static_cast<LibeventRunner*>(arg);
+  self->guarded([&] { self->accept_conn(fd, sa); });
+}
+
+void LibeventRunner::accept_conn(int fd, struct sockaddr* sa) {
+  int one = 1;
+  // Frames are small and latency-sensitive; never wait for Nagle.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  char text[INET6_ADDRSTRLEN] = "";
+  uint16_t port = 0;
+  if (sa->sa_family == AF_INET) {
+    auto* in = reinterpret_cast<struct sockaddr_in*>(sa);
+    inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+    port = ntohs(in->sin_port);
+  } else if (sa->sa_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<struct sockaddr_in6*>(sa);
+    inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+    port = ntohs(in6->sin6_port);
+  }
+  uint64_t id = engine_.open_stream(text, port);
+  auto c = std::make_unique<Conn>();
+  c->runner = this;
+  c->id = id;
+  c->fd = fd;
+  c->rd = event_new(base_, fd, EV_READ | EV_PERSIST, &LibeventRunner::on_read,
+                    c.get());
+  if (!c->rd) {
+    ::close(fd);
+    engine_.close_stream(id);
+    return;
+  }
+  event_add(c->rd, nullptr);
+  conns_.emplace(id, std::move(c));
+}
+
+void LibeventRunner::on_read(int, short, void* arg) noexcept {
+  auto* c = static_cast<Conn*>(arg);
+  LibeventRunner* self = c->runner;
+  uint64_t id = c->id;
+  self->guarded([&] { self->read_conn(id); });
+}
+
+void LibeventRunner::read_conn(uint64_t id) {
+  for (int i = 0; i < kReadsPerEvent; ++i) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    ssize_t n = ::recv(it->second->fd, buf_.data(), buf_.size(), 0);
+    if (n > 0) {
+      engine_.feed(id, buf_.data(), static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < buf_.size()) return;
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (n < 0 && errno == EINTR) continue;
+    drop_conn(id, true);  // EOF or reset
+    return;
+  }
+}
+
+void LibeventRunner::on_write(int, short, void* arg) noexcept {
+  auto* c = static_cast<Conn*>(arg);
+  LibeventRunner* self = c->runner;
+  uint64_t id = c->id;
+  self->guarded([&] { self->flush_conn(id); });
+}
+
+void LibeventRunner::flush_conn(uint64_t id) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  Conn& c = *it->second;
+  for (;;) {
+    std::string_view out = engine_.output(id);
+    if (out.empty()) break;
+    ssize_t n = ::send(c.fd, out.data(), out.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      engine_.consume(id, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      if (!c.wr) {
+        c.wr = event_new(base_, c.fd, EV_WRITE | EV_PERSIST,
+                         &LibeventRunner::on_write, &c);
+        if (!c.wr) throw std::bad_alloc();
+      }
+      if (!c.writing) {
+        event_add(c.wr, nullptr);
+        c.writing = true;
+      }
+      if (engine_.shutdown_done()) drop_conn(id, true);
+      return;
+    }
+    drop_conn(id, true);  // EPIPE, ECONNRESET, ...
+    return;
+  }
+  if (c.writing) {
+    event_del(c.wr);
+    c.writing = false;
+  }
+  if (engine_.wants_close(id) || engine_.shutdown_done()) {
+    ::shutdown(c.fd, SHUT_WR);
+    drop_conn(id, true);
+  }
+}
+
+void LibeventRunner::drop_conn(uint64_t id, bool tell_engine) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  std::unique_ptr<Conn> c = std::move(it->second);
+  conns_.erase(it);
+  if (c->rd) event_free(c->rd);
+  if (c->wr) event_free(c->wr);
+  ::close(c->fd);
+  if (tell_engine) engine_.close_stream(id);
+}
+
+bool LibeventRunner::stream_alive(uint64_t stream) {
+  auto it = conns_.find(stream);
+  if (it == conns_.end()) return false;
+  char c;
+  ssize_t n = ::recv(it->second->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return true;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return true;
+  return false;  // EOF or error: the peer is gone
+}
+
+void LibeventRunner::on_timer(int, short, void* arg) noexcept {
+  auto* self = static_cast<LibeventRunner*>(arg);
+  self->guarded([&] { self->engine_.run_timers(); });
+}
+
+void LibeventRunner::on_command(int, short, void* arg) noexcept {
+  auto* self = static_cast<LibeventRunner*>(arg);
+  self->guarded([&] { self->run_commands(); });
+}
+
+void LibeventRunner::run_commands() {
+  {
+    std::lock_guard<std::mutex> lock(cmd_mu_);
+    cmds_work_.swap(cmds_);
+  }
+  for (Command& c : cmds_work_) {
+    switch (c.kind) {
+      case Command::Kind::send: {
+        if (auto sh = table_.find(c.id))
+          sh->in_flight.fetch_sub(static_cast<int64_t>(c.a.size()),
+                                  std::memory_order_relaxed);
+        engine_.send(c.id, c.a);
+        break;
+      }
+      case Command::Kind::close_conn:
+        engine_.close_conn(c.id, c.code, c.a);
+        break;
+      case Command::Kind::respond:
+        engine_.respond(c.id, c.code, c.a, c.b, c.c);
+        break;
+      case Command::Kind::shutdown:
+        if (listener_) {
+          evconnlistener_free(listener_);
+          listener_ = nullptr;
+        }
+        engine_.shutdown();
+        break;
+      case Command::Kind::stop:
+        stop_now();
+        break;
+    }
+  }
+  cmds_work_.clear();
+}
+
+void LibeventRunner::stop_now() {
+  stopped_ = true;
+  event_base_loopbreak(base_);
+}
+
+void LibeventRunner::after_op() {
+  if (stopped_) return;
+  for (int round = 0; round < 64; ++round) {
+    engine_.finish_operation();
+    queue_.push(engine_.events());
+    engine_.take_dirty(dirty_);
+    if (dirty_.empty()) break;
+    std::vector<uint64_t> work;
+    work.swap(dirty_);
+    for (uint64_t id : work) flush_conn(id);
+  }
+  if (engine_.shutdown_done()) {
+    // Whatever could not be written in time is dropped now.
+    std::vector<uint64_t> ids;
+    for (auto& kv : conns_) ids.push_back(kv.first);
+    for (uint64_t id : ids) drop_conn(id, true);
+    engine_.finish_operation();
+    queue_.push(engine_.events());
+    stop_now();
+    return;
+  }
+  int64_t t = engine_.next_timeout();
+  if (t < 0) {
+    evtimer_del(timer_);
+  } else {
+    struct timeval tv;
+    tv.tv_sec = static_cast<long>(t / 1000);
+    tv.tv_usec = static_cast<long>((t % 1000) * 1000);
+    evtimer_add(timer_, &tv);
+  }
+}
+
+}  // namespace sockjs

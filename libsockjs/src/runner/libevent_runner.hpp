@@ -1,0 +1,99 @@
+// Mode A driver: a library-owned thread running a libevent loop that
+// accepts TCP connections and moves bytes between sockets and the engine.
+// Other threads talk to it only through post() (a command queue woken with
+// event_active, once per batch).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "engine.hpp"
+#include "event_queue.hpp"
+#include "status.hpp"
+
+struct event_base;
+struct event;
+struct evconnlistener;
+struct sockaddr;
+
+namespace sockjs {
+
+struct Command {
+  enum class Kind : uint8_t { send, close_conn, respond, shutdown, stop };
+  Kind kind;
+  uint64_t id = 0;
+  int code = 0;
+  std::string a, b, c;  // send: a = text; close: a = reason;
+                        // respond: a = content type, b = headers, c = body
+};
+
+class LibeventRunner : public Engine::Host {
+ public:
+  LibeventRunner(const ServerOptions& sopts,
+                 const std::vector<ServiceOptions>& services, ConnTable& table,
+                 EventQueue& queue);
+  ~LibeventRunner() override;
+
+  // Binds and listens in the calling thread (so errors come back here),
+  // then starts the I/O thread.
+  Status start(const char* host, uint16_t port, uint16_t* bound,
+               std::string& error);
+  void post(Command&& cmd);
+  // Ends the loop (after a graceful shutdown, or at once for kind stop)
+  // and joins the thread.
+  void join();
+
+ private:
+  struct Conn {
+    LibeventRunner* runner = nullptr;  // callbacks get the Conn as their arg
+    uint64_t id = 0;
+    int fd = -1;
+    struct event* rd = nullptr;
+    struct event* wr = nullptr;  // made on first partial write
+    bool writing = false;
+  };
+
+  bool stream_alive(uint64_t stream) override;
+
+  static void on_accept(struct evconnlistener*, int fd, ::sockaddr* sa,
+                        int len, void* arg) noexcept;
+  static void on_read(int fd, short what, void* arg) noexcept;
+  static void on_write(int fd, short what, void* arg) noexcept;
+  static void on_timer(int fd, short what, void* arg) noexcept;
+  static void on_command(int fd, short what, void* arg) noexcept;
+  // Wraps a callback body: refreshes the clock, runs it, then settles the
+  // engine's output; an exception stops the server instead of unwinding
+  // through libevent.
+  template <typename F>
+  void guarded(F&& body) noexcept;
+
+  void accept_conn(int fd, ::sockaddr* sa);
+  void read_conn(uint64_t id);
+  void flush_conn(uint64_t id);
+  void drop_conn(uint64_t id, bool tell_engine);
+  void run_commands();
+  void after_op();
+  void stop_now();
+
+  Engine engine_;
+  EventQueue& queue_;
+  ConnTable& table_;
+  struct event_base* base_ = nullptr;
+  struct evconnlistener* listener_ = nullptr;
+  struct event* timer_ = nullptr;
+  struct event* cmd_ev_ = nullptr;
+  std::thread thread_;
+  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  std::mutex cmd_mu_;
+  std::vector<Command> cmds_;
+  std::vector<Command> cmds_work_;
+  std::vector<uint64_t> dirty_;
+  std::vector<char> buf_;
+  bool stopped_ = false;
+};
+
+}  // namespace sockjs

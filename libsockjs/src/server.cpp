@@ -1,0 +1,243 @@
+#include "server.hpp"
+
+#include "codec/utf8.hpp"
+#include "runner/libevent_runner.hpp"
+
+namespace sockjs {
+
+Server::Server(const ServerOptions& opts) : sopts_(opts) {}
+
+Server::~Server() {
+  // The runner joins its thread before the queue and table go away.
+  runner_.reset();
+  engine_.reset();
+}
+
+Status Server::add_service(const ServiceOptions& opts, int* id) {
+  std::lock_guard<std::mutex> lock(mode_mu_);
+  if (mode_ != Mode::unstarted || closing_) return Status::state;
+  for (const auto& s : services_)
+    if (s.prefix == opts.prefix) return Status::invalid_argument;
+  services_.push_back(opts);
+  if (id) *id = static_cast<int>(services_.size() - 1);
+  return Status::ok;
+}
+
+Status Server::listen(const char* host, uint16_t port, uint16_t* bound,
+                      std::string& error) {
+  std::lock_guard<std::mutex> lock(mode_mu_);
+  if (mode_ != Mode::unstarted || closing_) {
+    error = "server already started or closed";
+    return Status::state;
+  }
+  auto runner =
+      std::make_unique<LibeventRunner>(sopts_, services_, table_, queue_);
+  Status st = runner->start(host ? host : "127.0.0.1", port, bound, error);
+  if (st != Status::ok) return st;
+  runner_ = std::move(runner);
+  mode_ = Mode::listening;
+  return Status::ok;
+}
+
+Status Server::close() {
+  std::lock_guard<std::mutex> lock(mode_mu_);
+  if (closing_) return Status::ok;
+  closing_ = true;
+  switch (mode_) {
+    case Mode::listening: {
+      Command c;
+      c.kind = Command::Kind::shutdown;
+      runner_->post(std::move(c));
+      break;
+    }
+    case Mode::feeding:
+      engine_->shutdown();
+      settle();
+      break;
+    case Mode::unstarted: {
+      // Nothing ever ran: the shutdown is complete at once.
+      std::vector<Event> evs(1);
+      evs[0].type = 5;
+      queue_.push(evs);
+      break;
+    }
+  }
+  return Status::ok;
+}
+
+Status Server::send(uint64_t conn, std::string_view text) {
+  if (!codec::utf8_valid(text)) return Status::invalid_argument;
+  std::shared_ptr<ConnShared> c = table_.find(conn);
+  if (!c || c->is_request) return Status::unknown_conn;
+  if (!c->open.load(std::memory_order_relaxed)) return Status::closed;
+  if (c->pending() >= static_cast<int64_t>(c->limit)) {
+    c->want_drain.store(true, std::memory_order_relaxed);
+    // Re-check: the engine may have drained between the two loads.
+    if (c->pending() >= static_cast<int64_t>(c->limit)) return Status::again;
+  }
+  if (mode_ == Mode::listening) {
+    if (closing_) return Status::closed;
+    c->in_flight.fetch_add(static_cast<int64_t>(text.size()),
+                           std::memory_order_relaxed);
+    Command cmd;
+    cmd.kind = Command::Kind::send;
+    cmd.id = conn;
+    cmd.a.assign(text);
+    runner_->post(std::move(cmd));
+    return Status::ok;
+  }
+  if (!engine_) return Status::unknown_conn;
+  Status st = engine_->send(conn, text);
+  settle();
+  return st;
+}
+
+Status Server::close_conn(uint64_t conn, int code, std::string_view reason) {
+  std::shared_ptr<ConnShared> c = table_.find(conn);
+  if (!c || c->is_request) return Status::unknown_conn;
+  // Exactly one close wins; later ones see a closing session.
+  bool expected = true;
+  if (!c->open.compare_exchange_strong(expected, false)) return Status::closed;
+  if (mode_ == Mode::listening) {
+    Command cmd;
+    cmd.kind = Command::Kind::close_conn;
+    cmd.id = conn;
+    cmd.code = code;
+    cmd.a.assign(reason);
+    runner_->post(std::move(cmd));
+    return Status::ok;
+  }
+  if (!engine_) return Status::unknown_conn;
+  Status st = engine_->close_conn(conn, code, reason);
+  if (st == Status::closed) st = Status::ok;  // we flipped the flag above
+  settle();
+  return st;
+}
+
+Status Server::respond(uint64_t request, int status,
+                       std::string_view content_type, std::string_view headers,
+                       std::string_view body) {
+  std::shared_ptr<ConnShared> c = table_.find(request);
+  if (!c || !c->is_request) return Status::unknown_conn;
+  bool expected = true;
+  if (!c->open.compare_exchange_strong(expected, false))
+    return Status::unknown_conn;  // already answered
+  if (mode_ == Mode::listening) {
+    Command cmd;
+    cmd.kind = Command::Kind::respond;
+    cmd.id = request;
+    cmd.code = status;
+    cmd.a.assign(content_type);
+    cmd.b.assign(headers);
+    cmd.c.assign(body);
+    runner_->post(std::move(cmd));
+    return Status::ok;
+  }
+  if (!engine_) return Status::unknown_conn;
+  Status st = engine_->respond(request, status, content_type, headers, body);
+  settle();
+  return st;
+}
+
+// ------------------------------------------------------------- feed mode
+
+Status Server::ensure_feed_mode() {
+  std::lock_guard<std::mutex> lock(mode_mu_);
+  if (mode_ == Mode::feeding) return Status::ok;
+  if (mode_ != Mode::unstarted || closing_) return Status::state;
+  engine_ = std::make_unique<Engine>(sopts_, services_, table_, nullptr);
+  engine_->set_now(clock_);
+  mode_ = Mode::feeding;
+  return Status::ok;
+}
+
+void Server::settle() {
+  engine_->finish_operation();
+  queue_.push(engine_->events());
+  engine_->take_dirty(dirty_scratch_);
+  for (uint64_t id : dirty_scratch_) {
+    bool listed = false;
+    for (uint64_t d : dirty_) listed = listed || d == id;
+    if (!listed) dirty_.push_back(id);
+  }
+}
+
+Status Server::stream_open(std::string_view addr, uint16_t port, uint64_t* out) {
+  if (Status st = ensure_feed_mode(); st != Status::ok) return st;
+  if (closing_) return Status::state;
+  *out = engine_->open_stream(std::string(addr), port);
+  settle();
+  return Status::ok;
+}
+
+Status Server::feed(uint64_t st, const uint8_t* data, size_t len) {
+  if (mode_ != Mode::feeding) return Status::state;
+  if (!engine_->has_stream(st)) return Status::unknown_conn;
+  engine_->feed(st, reinterpret_cast<const char*>(data), len);
+  settle();
+  return Status::ok;
+}
+
+Status Server::output(uint64_t st, std::string_view& out) {
+  if (mode_ != Mode::feeding) return Status::state;
+  if (!engine_->has_stream(st)) return Status::unknown_conn;
+  out = engine_->output(st);
+  return Status::ok;
+}
+
+Status Server::output_consume(uint64_t st, size_t n) {
+  if (mode_ != Mode::feeding) return Status::state;
+  if (!engine_->has_stream(st)) return Status::unknown_conn;
+  if (n > engine_->output(st).size()) return Status::invalid_argument;
+  engine_->consume(st, n);
+  settle();
+  return Status::ok;
+}
+
+Status Server::wants_close(uint64_t st, bool& out) const {
+  if (mode_ != Mode::feeding) return Status::state;
+  if (!engine_->has_stream(st)) return Status::unknown_conn;
+  out = engine_->wants_close(st);
+  return Status::ok;
+}
+
+Status Server::stream_close(uint64_t st) {
+  if (mode_ != Mode::feeding) return Status::state;
+  if (!engine_->has_stream(st)) return Status::unknown_conn;
+  engine_->close_stream(st);
+  settle();
+  return Status::ok;
+}
+
+Status Server::dirty_streams(uint64_t* ids, size_t max, size_t* n) {
+  if (mode_ != Mode::feeding) {
+    *n = 0;
+    return mode_ == Mode::unstarted ? Status::ok : Status::state;
+  }
+  size_t k = 0;
+  while (k < max && k < dirty_.size()) {
+    ids[k] = dirty_[k];
+    ++k;
+  }
+  dirty_.erase(dirty_.begin(), dirty_.begin() + static_cast<long>(k));
+  *n = k;
+  return Status::ok;
+}
+
+int64_t Server::next_timeout() const {
+  if (mode_ != Mode::feeding) return -1;
+  return engine_->next_timeout();
+}
+
+Status Server::tick(uint64_t now_ms) {
+  if (now_ms < clock_) return Status::invalid_argument;
+  clock_ = now_ms;
+  if (mode_ == Mode::listening) return Status::state;
+  if (mode_ != Mode::feeding) return Status::ok;
+  engine_->set_now(now_ms);
+  engine_->run_timers();
+  settle();
+  return Status::ok;
+}
+
+}  // namespace sockjs

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian 12
+# machine. Idempotent: packages already present are not fetched again, so
+# the README commands can call it every time.
+set -euo pipefail
+
+APT_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  libevent-dev libcjson-dev node-llhttp libgtest-dev
+)
+# Extra groups, requested with flags.
+for arg in "$@"; do
+  case "$arg" in
+    --browser) APT_PACKAGES+=(chromium) ;;
+    --python) APT_PACKAGES+=(python3-dev) ;;
+    --ruby) APT_PACKAGES+=(swig ruby-dev ruby-minitest) ;;
+    --fuzz) APT_PACKAGES+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
