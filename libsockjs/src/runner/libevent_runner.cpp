@@ -201,7 +201,10 @@ void LibeventRunner::read_conn(uint64_t id) {
     }
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
     if (n < 0 && errno == EINTR) continue;
-    drop_conn(id, true);  // EOF or reset
+    // EOF or reset. A client that half-closes right after its request
+    // (printf | nc) still gets the answer that request produced.
+    if (n == 0) write_pending(id);
+    drop_conn(id, true);
     return;
   }
 }
@@ -249,6 +252,20 @@ void LibeventRunner::flush_conn(uint64_t id) {
   if (engine_.wants_close(id) || engine_.shutdown_done()) {
     ::shutdown(c.fd, SHUT_WR);
     drop_conn(id, true);
+  }
+}
+
+void LibeventRunner::write_pending(uint64_t id) {
+  engine_.finish_operation();
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  std::string_view out = engine_.output(id);
+  while (!out.empty()) {
+    ssize_t n = ::send(it->second->fd, out.data(), out.size(),
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) break;
+    engine_.consume(id, static_cast<size_t>(n));
+    out = engine_.output(id);
   }
 }
 

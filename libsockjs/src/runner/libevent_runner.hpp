@@ -74,6 +74,7 @@ class LibeventRunner : public Engine::Host {
   void accept_conn(int fd, ::sockaddr* sa);
   void read_conn(uint64_t id);
   void flush_conn(uint64_t id);
+  void write_pending(uint64_t id);
   void drop_conn(uint64_t id, bool tell_engine);
   void run_commands();
   void after_op();
