@@ -1,0 +1,364 @@
+/*
+ * sockjs_ext.i - the private, low-level Ruby extension over include/sockjs.h.
+ *
+ * Users never touch this module (SockJS::Ext); lib/sockjs.rb builds the Ruby
+ * API on top of it. Layout follows libsolv's solv.i: the opaque C structs
+ * become Ruby classes through %extend, with a constructor that calls *_new and
+ * a destructor (the GC free function) that calls *_free. Every negative
+ * status is raised as a SockJS::Error subclass chosen by sockjs_status_name.
+ *
+ * Strings and ids are taken as raw VALUEs so that the checks (UTF-8, embedded
+ * NULs, 64-bit ids) happen here, once, with Ruby's own errors.
+ *
+ * Generate with: swig -ruby -initname sockjs_ext -I<include> sockjs_ext.i
+ */
+%module "SockJS::Ext"
+
+%{
+#include <ruby/encoding.h>
+#include <ruby/thread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "sockjs.h"
+
+/* The Ruby-side server handle. sockjs_server_free must happen exactly once,
+ * either from Server#release (explicit) or from the GC free function, so the
+ * C pointer lives in a small box that release() empties. */
+typedef struct sockjs_ext_server {
+  sockjs_server *srv; /* NULL once released */
+  pid_t owner_pid;    /* a forked child must not join the parent's thread */
+} sockjs_ext_server;
+
+/* Finds SockJS::Error.for_status(name), defined by lib/sockjs/error.rb;
+ * falls back to RuntimeError when the Ruby layer is not loaded. */
+static VALUE sockjs_ext_error_class(int rc) {
+  ID sockjs = rb_intern("SockJS"), error = rb_intern("Error");
+  if (!rb_const_defined(rb_cObject, sockjs)) return rb_eRuntimeError;
+  VALUE mod = rb_const_get(rb_cObject, sockjs);
+  if (!rb_const_defined(mod, error)) return rb_eRuntimeError;
+  VALUE base = rb_const_get(mod, error);
+  if (!rb_respond_to(base, rb_intern("for_status"))) return base;
+  return rb_funcall(base, rb_intern("for_status"), 1,
+                    rb_str_new_cstr(sockjs_status_name(rc)));
+}
+
+/* Raises the SockJS::Error subclass for a negative status; never returns.
+ * Callers must not hold anything that needs freeing (rb_raise longjmps). */
+static void sockjs_ext_raise(int rc, const char *what, const char *detail) {
+  VALUE klass = sockjs_ext_error_class(rc);
+  const char *text = (detail && *detail) ? detail : sockjs_strerror(rc);
+  if (klass == rb_eRuntimeError)
+    rb_raise(klass, "%s: %s (%s)", what, text, sockjs_status_name(rc));
+  VALUE msg = rb_sprintf("%s: %s", what, text);
+  rb_exc_raise(rb_funcall(klass, rb_intern("new"), 2, msg, INT2NUM(rc)));
+}
+
+static void sockjs_ext_check(int rc, const char *what) {
+  if (rc < 0) sockjs_ext_raise(rc, what, NULL);
+}
+
+static sockjs_server *sockjs_ext_live(sockjs_ext_server *h) {
+  if (!h || !h->srv) sockjs_ext_raise(SOCKJS_E_CLOSED, "server", "server is closed");
+  return h->srv;
+}
+
+/* Text going into the library must be UTF-8; other encodings are
+ * transcoded, binary strings are taken as UTF-8 and checked by the core. */
+static VALUE sockjs_ext_utf8(VALUE str) {
+  StringValue(str);
+  rb_encoding *enc = rb_enc_get(str);
+  if (enc == rb_utf8_encoding() || enc == rb_usascii_encoding() ||
+      enc == rb_ascii8bit_encoding())
+    return str;
+  return rb_str_export_to_enc(str, rb_utf8_encoding());
+}
+
+static sockjs_conn_id sockjs_ext_id(VALUE id) {
+  unsigned long long v = NUM2ULL(id);
+  if (v == 0) sockjs_ext_raise(SOCKJS_E_INVALID_ARGUMENT, "id", "0 is never a valid id");
+  return (sockjs_conn_id)v;
+}
+
+static void *sockjs_ext_free_nogvl(void *srv) {
+  sockjs_server_free((sockjs_server *)srv);
+  return NULL;
+}
+%}
+
+/* Event kinds and status codes, as integer constants for the Ruby layer. */
+%constant int EVENT_OPEN = SOCKJS_EVENT_OPEN;
+%constant int EVENT_MESSAGE = SOCKJS_EVENT_MESSAGE;
+%constant int EVENT_CLOSE = SOCKJS_EVENT_CLOSE;
+%constant int EVENT_DRAIN = SOCKJS_EVENT_DRAIN;
+%constant int EVENT_SERVER_CLOSED = SOCKJS_EVENT_SERVER_CLOSED;
+%constant int EVENT_REQUEST = SOCKJS_EVENT_REQUEST;
+/* Major version of the header the extension was compiled against. */
+%constant int HEADER_VERSION_MAJOR = SOCKJS_VERSION_MAJOR;
+
+/* Run-time version of the linked library (0xMMmmpp) and status texts. */
+%rename(version_num) sockjs_version_num;
+%rename(version_string) sockjs_version_string;
+%rename(status_name) sockjs_status_name;
+%rename(strerror) sockjs_strerror;
+unsigned int sockjs_version_num(void);
+const char *sockjs_version_string(void);
+const char *sockjs_status_name(int status);
+const char *sockjs_strerror(int status);
+
+/* ------------------------------------------------------------ Options */
+%nodefaultctor sockjs_options;
+%nodefaultdtor sockjs_options;
+%rename(Options) sockjs_options;
+/* Setters become Ruby attribute writers (the C names would collide with
+ * the helpers SWIG generates for %extend, <struct>_<method>). */
+%rename("prefix=") sockjs_options::assign_prefix;
+%rename("sockjs_url=") sockjs_options::assign_sockjs_url;
+%rename("base_url=") sockjs_options::assign_base_url;
+%rename("response_limit=") sockjs_options::assign_response_limit;
+%rename("websocket=") sockjs_options::assign_websocket;
+%rename("jsessionid=") sockjs_options::assign_jsessionid;
+%rename("heartbeat_delay_ms=") sockjs_options::assign_heartbeat_delay_ms;
+%rename("disconnect_delay_ms=") sockjs_options::assign_disconnect_delay_ms;
+%rename("disable_cors=") sockjs_options::assign_disable_cors;
+%rename("max_message_size=") sockjs_options::assign_max_message_size;
+%rename("send_buffer_limit=") sockjs_options::assign_send_buffer_limit;
+%rename("expose_cookies=") sockjs_options::assign_expose_cookies;
+typedef struct sockjs_options {} sockjs_options;
+
+%extend sockjs_options {
+  sockjs_options() {
+    sockjs_options *o = NULL;
+    sockjs_ext_check(sockjs_options_new(&o), "options");
+    return o;
+  }
+  ~sockjs_options() { sockjs_options_free($self); }
+
+  void assign_prefix(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_prefix($self, StringValueCStr(v)), "prefix");
+  }
+  void assign_sockjs_url(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_sockjs_url($self, StringValueCStr(v)), "sockjs_url");
+  }
+  void assign_base_url(VALUE v) {
+    const char *s = NIL_P(v) ? NULL : StringValueCStr(v);
+    sockjs_ext_check(sockjs_options_set_base_url($self, s), "base_url");
+  }
+  void assign_response_limit(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_response_limit($self, NUM2SIZET(v)), "response_limit");
+  }
+  void assign_websocket(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_websocket($self, RTEST(v)), "websocket");
+  }
+  void enable_transport(VALUE name, VALUE on) {
+    sockjs_ext_check(sockjs_options_set_transport_enabled($self, StringValueCStr(name), RTEST(on)),
+                     "transport");
+  }
+  void assign_jsessionid(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_jsessionid($self, RTEST(v)), "jsessionid");
+  }
+  void assign_heartbeat_delay_ms(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_heartbeat_delay_ms($self, NUM2UINT(v)), "heartbeat_delay");
+  }
+  void assign_disconnect_delay_ms(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_disconnect_delay_ms($self, NUM2UINT(v)), "disconnect_delay");
+  }
+  void assign_disable_cors(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_disable_cors($self, RTEST(v)), "disable_cors");
+  }
+  void assign_max_message_size(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_max_message_size($self, NUM2SIZET(v)), "max_message_size");
+  }
+  void assign_send_buffer_limit(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_send_buffer_limit($self, NUM2SIZET(v)), "send_buffer_limit");
+  }
+  void assign_expose_cookies(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_expose_cookies($self, RTEST(v)), "expose_cookies");
+  }
+}
+
+/* ------------------------------------------------------ ServerOptions */
+%nodefaultctor sockjs_server_options;
+%nodefaultdtor sockjs_server_options;
+%rename(ServerOptions) sockjs_server_options;
+%rename("max_request_head_size=") sockjs_server_options::assign_max_request_head_size;
+%rename("request_timeout_ms=") sockjs_server_options::assign_request_timeout_ms;
+%rename("shutdown_timeout_ms=") sockjs_server_options::assign_shutdown_timeout_ms;
+%rename("forward_unmatched=") sockjs_server_options::assign_forward_unmatched;
+typedef struct sockjs_server_options {} sockjs_server_options;
+
+%extend sockjs_server_options {
+  sockjs_server_options() {
+    sockjs_server_options *o = NULL;
+    sockjs_ext_check(sockjs_server_options_new(&o), "server options");
+    return o;
+  }
+  ~sockjs_server_options() { sockjs_server_options_free($self); }
+
+  void assign_max_request_head_size(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_max_request_head_size($self, NUM2SIZET(v)),
+                     "max_request_head_size");
+  }
+  void assign_request_timeout_ms(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_request_timeout_ms($self, NUM2UINT(v)),
+                     "request_timeout");
+  }
+  void assign_shutdown_timeout_ms(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_shutdown_timeout_ms($self, NUM2UINT(v)),
+                     "shutdown_timeout");
+  }
+  void assign_forward_unmatched(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_forward_unmatched($self, RTEST(v)),
+                     "forward_unmatched");
+  }
+}
+
+/* ------------------------------------------------------------- Server */
+%nodefaultctor sockjs_ext_server;
+%nodefaultdtor sockjs_ext_server;
+%rename(Server) sockjs_ext_server;
+%rename("released?") sockjs_ext_server::released;
+typedef struct sockjs_ext_server {} sockjs_ext_server;
+
+%extend sockjs_ext_server {
+  sockjs_ext_server(sockjs_server_options *opts = NULL) {
+    char err[SOCKJS_ERRBUF_SIZE] = "";
+    sockjs_server *srv = NULL;
+    int rc = sockjs_server_new(opts, &srv, err);
+    if (rc < 0) sockjs_ext_raise(rc, "server", err);
+    sockjs_ext_server *h = (sockjs_ext_server *)calloc(1, sizeof *h);
+    if (!h) {
+      sockjs_server_free(srv);
+      rb_memerror();
+    }
+    h->srv = srv;
+    h->owner_pid = getpid();
+    return h;
+  }
+
+  /* The GC free function: touches no Ruby object, tolerates a server that
+   * release() already freed, and leaks rather than join a thread that only
+   * exists in the parent after fork. */
+  ~sockjs_ext_server() {
+    if ($self->srv && $self->owner_pid == getpid()) sockjs_server_free($self->srv);
+    free($self);
+  }
+
+  /* Adds a service; returns its id (0, 1, 2, ...). */
+  int add_service(sockjs_options *opts) {
+    int id = -1;
+    sockjs_ext_check(sockjs_server_add_service(sockjs_ext_live($self), opts, &id), "add_service");
+    return id;
+  }
+
+  /* Binds and starts the I/O thread; returns the bound port. */
+  int listen(VALUE host, int port) {
+    char err[SOCKJS_ERRBUF_SIZE] = "";
+    uint16_t bound = 0;
+    if (port < 0 || port > 65535)
+      sockjs_ext_raise(SOCKJS_E_INVALID_ARGUMENT, "listen", "port out of range");
+    const char *h = NIL_P(host) ? NULL : StringValueCStr(host);
+    int rc = sockjs_server_listen(sockjs_ext_live($self), h, (uint16_t)port, &bound, err);
+    if (rc < 0) sockjs_ext_raise(rc, "listen", err);
+    return bound;
+  }
+
+  /* Requests shutdown; SERVER_CLOSED follows. Harmless when repeated. */
+  void close() { sockjs_ext_check(sockjs_server_close(sockjs_ext_live($self)), "close"); }
+
+  /* Frees the server now (joining its I/O thread without the GVL). */
+  void release() {
+    sockjs_server *srv = $self->srv;
+    $self->srv = NULL;
+    if (srv) rb_thread_call_without_gvl(sockjs_ext_free_nogvl, srv, NULL, NULL);
+  }
+  bool released() { return $self->srv == NULL; }
+
+  int event_fd() {
+    int fd = sockjs_server_event_fd(sockjs_ext_live($self));
+    sockjs_ext_check(fd, "event_fd");
+    return fd;
+  }
+
+  void wakeup() { sockjs_ext_check(sockjs_server_wakeup(sockjs_ext_live($self)), "wakeup"); }
+
+  /* Takes up to max queued events without blocking, as an Array of
+   * [type, service, id, data, code]; empty when none is queued. Data is
+   * copied into Ruby strings before the next poll can invalidate it. */
+  VALUE poll(int max) {
+    sockjs_event evs[64];
+    size_t n = 0;
+    if (max < 1) max = 1;
+    if (max > 64) max = 64;
+    evs[0].size = sizeof(sockjs_event);
+    int rc = sockjs_server_poll(sockjs_ext_live($self), evs, (size_t)max, &n);
+    if (rc == SOCKJS_E_AGAIN) return rb_ary_new();
+    sockjs_ext_check(rc, "poll");
+    VALUE out = rb_ary_new_capa((long)n);
+    for (size_t i = 0; i < n; ++i) {
+      const sockjs_event *e = &evs[i];
+      VALUE row = rb_ary_new_capa(5);
+      rb_ary_push(row, INT2NUM(e->type));
+      rb_ary_push(row, INT2NUM(e->service));
+      rb_ary_push(row, ULL2NUM(e->conn));
+      rb_ary_push(row, rb_utf8_str_new(e->data, (long)e->len));
+      rb_ary_push(row, INT2NUM(e->code));
+      rb_ary_push(out, row);
+    }
+    return out;
+  }
+
+  /* Queues one message; raises BufferFullError when the buffer is full. */
+  void conn_write(VALUE id, VALUE text) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    text = sockjs_ext_utf8(text);
+    int rc = sockjs_conn_send(sockjs_ext_live($self), conn, RSTRING_PTR(text),
+                              (size_t)RSTRING_LEN(text));
+    RB_GC_GUARD(text);
+    sockjs_ext_check(rc, "write");
+  }
+
+  void conn_close(VALUE id, int code, VALUE reason) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    const char *r = NIL_P(reason) ? NULL : StringValueCStr(reason);
+    sockjs_ext_check(sockjs_conn_close(sockjs_ext_live($self), conn, code, r), "close session");
+  }
+
+  /* [service, prefix, transport, remote_addr, remote_port, method, url,
+   *  {header => value}] of a session or forwarded request. */
+  VALUE conn_info(VALUE id) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    sockjs_conn_info info;
+    memset(&info, 0, sizeof info);
+    info.size = sizeof info;
+    sockjs_ext_check(sockjs_conn_get_info(sockjs_ext_live($self), conn, &info), "info");
+    VALUE headers = rb_hash_new();
+    for (size_t i = 0; i < info.n_headers; ++i)
+      rb_hash_aset(headers, rb_utf8_str_new_cstr(info.header_names[i]),
+                   rb_utf8_str_new_cstr(info.header_values[i]));
+    VALUE row = rb_ary_new_capa(8);
+    rb_ary_push(row, INT2NUM(info.service));
+    rb_ary_push(row, rb_utf8_str_new_cstr(info.prefix ? info.prefix : ""));
+    rb_ary_push(row, rb_utf8_str_new_cstr(info.transport ? info.transport : ""));
+    rb_ary_push(row, rb_utf8_str_new_cstr(info.remote_addr ? info.remote_addr : ""));
+    rb_ary_push(row, INT2NUM(info.remote_port));
+    rb_ary_push(row, rb_utf8_str_new_cstr(info.method ? info.method : ""));
+    rb_ary_push(row, rb_utf8_str_new_cstr(info.url ? info.url : ""));
+    rb_ary_push(row, headers);
+    return row;
+  }
+
+  /* Answers a forwarded request. headers: nil or "Name: value\r\n" lines. */
+  void request_respond(VALUE id, int status, VALUE content_type, VALUE headers, VALUE body) {
+    sockjs_conn_id req = sockjs_ext_id(id);
+    const char *ct = NIL_P(content_type) ? NULL : StringValueCStr(content_type);
+    const char *hd = NIL_P(headers) ? NULL : StringValueCStr(headers);
+    StringValue(body);
+    int rc = sockjs_request_respond(sockjs_ext_live($self), req, status, ct, hd,
+                                    RSTRING_PTR(body), (size_t)RSTRING_LEN(body));
+    RB_GC_GUARD(body);
+    sockjs_ext_check(rc, "respond");
+  }
+}

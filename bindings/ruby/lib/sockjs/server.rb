@@ -1,0 +1,267 @@
+# frozen_string_literal: true
+
+require "io/wait"
+
+module SockJS
+  # A SockJS server: services under URL prefixes, a listening socket served
+  # by libsockjs' own I/O thread, and events read here. The library never
+  # calls into Ruby; events are waited for with IO#wait_readable on the
+  # library's event fd, so the GVL is free (and a fiber scheduler can run)
+  # while nothing happens.
+  #
+  #   SockJS::Server.open do |server|
+  #     server.add_service("/echo")
+  #     port = server.listen(port: 8081)
+  #     server.each_event do |event|
+  #       event.session << event.data if event.is_a?(SockJS::Message)
+  #     end
+  #   end
+  class Server
+    include Enumerable
+
+    POLL_BATCH = 64
+    private_constant :POLL_BATCH
+
+    # Creates a server, yields it and always closes it (like File.open).
+    # Without a block, returns the server; call #close yourself.
+    def self.open(**options)
+      server = new(**options)
+      return server unless block_given?
+
+      begin
+        yield server
+      ensure
+        server.close
+      end
+    end
+
+    attr_reader :host, :port
+
+    # Durations are in seconds (Float allowed).
+    # max_request_head_size:: largest request line + headers in bytes (16384)
+    # request_timeout::       time for a request head to arrive (30)
+    # shutdown_timeout::      how long #close lets queued output drain (2)
+    # forward_unmatched::     report requests that match no service as
+    #                         SockJS::Request events instead of answering 404
+    def initialize(max_request_head_size: nil, request_timeout: nil, shutdown_timeout: nil,
+                   forward_unmatched: false)
+      options = Ext::ServerOptions.new
+      options.max_request_head_size = max_request_head_size if max_request_head_size
+      options.request_timeout_ms = Server.ms(request_timeout) if request_timeout
+      options.shutdown_timeout_ms = Server.ms(shutdown_timeout) if shutdown_timeout
+      options.forward_unmatched = forward_unmatched
+      @ext = Ext::Server.new(options)
+      @shutdown_timeout = shutdown_timeout || 2.0
+      @services = []
+      @sessions = {}
+      @pending = []
+      @io = nil
+      @shutdown = false
+    end
+
+    # Adds a SockJS endpoint under prefix ("" is the root) and returns its
+    # Service. Only before #listen. Durations are in seconds.
+    #   heartbeat_delay: 25, disconnect_delay: 5, response_limit: 131072,
+    #   websocket: true, transports: {"eventsource" => false},
+    #   jsessionid: false, cors: true, sockjs_url: nil, base_url: nil,
+    #   max_message_size: 1048576, send_buffer_limit: 1048576,
+    #   expose_cookies: false
+    def add_service(prefix = "", heartbeat_delay: nil, disconnect_delay: nil,
+                    response_limit: nil, websocket: true, transports: nil, jsessionid: false,
+                    cors: true, sockjs_url: nil, base_url: nil, max_message_size: nil,
+                    send_buffer_limit: nil, expose_cookies: false)
+      o = Ext::Options.new
+      o.prefix = prefix.to_s
+      o.heartbeat_delay_ms = Server.ms(heartbeat_delay) if heartbeat_delay
+      o.disconnect_delay_ms = Server.ms(disconnect_delay) if disconnect_delay
+      o.response_limit = response_limit if response_limit
+      o.websocket = websocket
+      transports&.each { |name, on| o.enable_transport(name.to_s.tr("_", "-"), on) }
+      o.jsessionid = jsessionid
+      o.disable_cors = !cors
+      o.sockjs_url = sockjs_url if sockjs_url
+      o.base_url = base_url if base_url
+      o.max_message_size = max_message_size if max_message_size
+      o.send_buffer_limit = send_buffer_limit if send_buffer_limit
+      o.expose_cookies = expose_cookies
+      id = @ext.add_service(o)
+      @services[id] = Service.new(id, prefix.to_s.chomp("/"))
+    end
+
+    # The services in the order added.
+    def services = @services.dup
+
+    # Every open session of every service.
+    def sessions = @sessions.values
+
+    # Binds and starts serving; returns the bound port (port 0 picks one).
+    def listen(host: "127.0.0.1", port: 0)
+      @port = @ext.listen(host, Integer(port))
+      @host = host
+      @io = IO.for_fd(@ext.event_fd, autoclose: false)
+      @port
+    end
+
+    # The next event, waiting up to timeout seconds (nil: no limit). Returns
+    # nil on timeout, after #wakeup, or once the server has closed.
+    def next_event(timeout: nil)
+      deadline = timeout && (Server.now + timeout)
+      loop do
+        return @pending.shift unless @pending.empty?
+        return nil if closed?
+        next if fill_pending
+        return nil if closed? # SERVER_CLOSED just arrived
+
+        remaining = deadline && (deadline - Server.now)
+        return nil if remaining && remaining <= 0
+        # Readable with nothing to poll means a wakeup: report it as nil.
+        return nil if wait(remaining) && !fill_pending && @pending.empty?
+      end
+    end
+
+    # Yields each event until the server closes, or until no event came for
+    # timeout seconds. Without a block, returns an Enumerator.
+    def each_event(timeout: nil)
+      return enum_for(:each_event, timeout: timeout) unless block_given?
+
+      deadline = nil
+      until closed? && @pending.empty?
+        event = next_event(timeout: timeout && (deadline ? deadline - Server.now : timeout))
+        if event
+          deadline = nil
+          yield event
+        elsif timeout
+          deadline ||= Server.now + timeout
+          break if Server.now >= deadline
+        end
+      end
+      self
+    end
+
+    # Enumerable: server.each { |event| ... }, server.lazy.grep(...), ...
+    def each(&block) = each_event(&block)
+
+    # Makes a waiting #next_event return nil. Safe from any thread.
+    def wakeup
+      @ext.wakeup unless closed?
+      nil
+    end
+
+    # Starts a graceful shutdown: every session gets a 1001 "Going away"
+    # close (and a Close event); #each_event ends once it is done.
+    def shutdown
+      return nil if closed? || @shutdown
+
+      @shutdown = true
+      @ext.close
+      nil
+    end
+
+    # Shuts down, lets queued output drain (up to shutdown_timeout), drops
+    # the remaining events and frees the server. Idempotent.
+    def close
+      return nil if closed?
+
+      shutdown
+      deadline = Server.now + @shutdown_timeout + 1.0
+      until closed?
+        fill_pending
+        @pending.clear
+        remaining = deadline - Server.now
+        break if remaining <= 0
+
+        wait(remaining) unless closed?
+      end
+      release
+      nil
+    end
+
+    # True once closed (by #close or because the shutdown completed).
+    def closed? = @ext.released?
+
+    # The IO of the event fd (readable while events are queued), for use in
+    # your own IO.select; read events with next_event(timeout: 0).
+    def to_io = @io
+
+    def inspect
+      state = if closed? then "closed" elsif @port then "listening on #{@host}:#{@port}" else "new" end
+      "#<SockJS::Server #{state} services=#{@services.map(&:prefix)} sessions=#{@sessions.size}>"
+    end
+
+    def self.now = Process.clock_gettime(Process::CLOCK_MONOTONIC) # :nodoc:
+
+    def self.ms(seconds) = (seconds * 1000).round # :nodoc:
+
+    private
+
+    # Waits for the event fd without holding the GVL. False on timeout.
+    def wait(timeout)
+      io = @io || (@io = IO.for_fd(@ext.event_fd, autoclose: false))
+      !!io.wait_readable(timeout)
+    rescue IOError # closed by another thread's #close
+      false
+    end
+
+    # Moves every queued event into @pending; false when none was queued.
+    def fill_pending
+      got = false
+      until closed?
+        rows = @ext.poll(POLL_BATCH)
+        break if rows.empty?
+
+        got = true
+        rows.each do |row|
+          event = convert(row)
+          @pending << event if event
+        end
+      end
+      got
+    end
+
+    def convert(row)
+      type, service_id, id, data, code = row
+      case type
+      when Ext::EVENT_MESSAGE
+        Message.new(session: @sessions[id], data: data)
+      when Ext::EVENT_OPEN
+        service = @services[service_id]
+        session = Session.new(self, @ext, id, service, @ext.conn_info(id))
+        @sessions[id] = session
+        service.attach(session)
+        Open.new(session: session)
+      when Ext::EVENT_CLOSE
+        session = @sessions.delete(id)
+        return nil unless session
+
+        session.service.detach(session)
+        session.closed!(code, data)
+        Close.new(session: session, code: code, reason: data)
+      when Ext::EVENT_DRAIN
+        session = @sessions[id]
+        session && Drain.new(session: session)
+      when Ext::EVENT_REQUEST
+        request_event(id, data)
+      when Ext::EVENT_SERVER_CLOSED
+        release
+        nil
+      end
+    end
+
+    def request_event(id, method)
+      _, _, _, address, port, _, url, headers = @ext.conn_info(id)
+      request = Request.new(id: id, method: method, url: url, headers: headers.freeze,
+                            remote_address: address, remote_port: port)
+      request.ext = @ext
+      request
+    end
+
+    # Frees the C server (joining its thread). The IO wrapper is closed
+    # first: it never owned the fd (autoclose: false), the library does.
+    def release
+      @io&.close
+      @io = nil
+      @sessions.each_value { |s| s.closed!(1001, "Going away") unless s.closed? }
+      @ext.release
+    end
+  end
+end

@@ -1,0 +1,64 @@
+# frozen_string_literal: true
+
+module SockJS
+  # One SockJS session (a client connection, whatever its transport). It
+  # arrives with the Open event; after its Close event it only answers
+  # questions (closed?, close_code, close_reason).
+  class Session
+    attr_reader :id, :server, :service, :transport, :remote_address, :remote_port, :url,
+                :headers, :close_code, :close_reason
+
+    def initialize(server, ext, id, service, info) # :nodoc:
+      @server = server
+      @ext = ext
+      @id = id
+      @service = service
+      _, _, @transport, @remote_address, @remote_port, _, @url, headers = info
+      @headers = headers.freeze
+      @closed = false
+    end
+
+    def prefix = @service.prefix
+
+    # Queues one message. Raises BufferFullError when the session's send
+    # buffer is full (retry after its Drain event), ClosedError or
+    # UnknownSessionError when the session is closing or gone. Returns the
+    # size of the message in bytes.
+    def write(text)
+      text = text.to_s
+      @ext.conn_write(@id, text)
+      text.bytesize
+    end
+
+    # session << "a" << "b"
+    def <<(text)
+      write(text)
+      self
+    end
+
+    # Closes the session with a close frame; its Close event follows.
+    # code is 1000 or 3000..4999. Calling it again does nothing.
+    def close(code = 1000, reason = "Normal closure")
+      return nil if @closed
+
+      @closed = true
+      @ext.conn_close(@id, code, reason)
+      nil
+    rescue ClosedError, UnknownSessionError
+      nil
+    end
+
+    # True once close was called or the Close event was seen.
+    def closed? = @closed
+
+    def inspect
+      "#<SockJS::Session #{@id} #{prefix} #{@transport} #{@remote_address}#{' closed' if @closed}>"
+    end
+
+    def closed!(code, reason) # :nodoc:
+      @closed = true
+      @close_code = code
+      @close_reason = reason
+    end
+  end
+end

@@ -1,0 +1,153 @@
+# frozen_string_literal: true
+
+# Shared by the tests: minitest, the library, and small real clients (a
+# WebSocket client and SockJS xhr helpers) built on the standard library.
+require "minitest/autorun"
+require "sockjs"
+require "socket"
+require "net/http"
+require "json"
+require "securerandom"
+require "digest/sha1"
+require "base64"
+require "timeout"
+require "rbconfig"
+
+module SockJSTestHelpers
+  ROOT = File.expand_path("..", __dir__)
+
+  # A minimal RFC 6455 client: masked text frames out, unmasked frames in.
+  class WSClient
+    attr_reader :status
+
+    def initialize(port, path, headers: {})
+      @sock = TCPSocket.new("127.0.0.1", port)
+      key = Base64.strict_encode64(SecureRandom.random_bytes(16))
+      extra = headers.map { |k, v| "#{k}: #{v}\r\n" }.join
+      @sock.write("GET #{path} HTTP/1.1\r\nHost: 127.0.0.1:#{port}\r\nUpgrade: websocket\r\n" \
+                  "Connection: Upgrade\r\nSec-WebSocket-Key: #{key}\r\n" \
+                  "Sec-WebSocket-Version: 13\r\n#{extra}\r\n")
+      head = +""
+      head << read_exactly(1) until head.end_with?("\r\n\r\n")
+      @status = head[/\AHTTP\/1\.1 (\d+)/, 1].to_i
+      return unless @status == 101
+
+      accept = Base64.strict_encode64(Digest::SHA1.digest(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
+      raise "bad Sec-WebSocket-Accept" unless head.include?("Sec-WebSocket-Accept: #{accept}")
+    end
+
+    def send_text(text, opcode: 1)
+      data = text.b
+      mask = SecureRandom.random_bytes(4)
+      header = [0x80 | opcode].pack("C")
+      header << if data.bytesize < 126 then [0x80 | data.bytesize].pack("C")
+                elsif data.bytesize < 65_536 then [0x80 | 126, data.bytesize].pack("Cn")
+                else [0x80 | 127, data.bytesize].pack("CQ>")
+                end
+      masked = data.bytes.each_with_index.map { |b, i| b ^ mask.getbyte(i % 4) }.pack("C*")
+      @sock.write(header + mask + masked)
+    end
+
+    # The next text frame's payload (answers pings); nil on close or EOF.
+    def read_text(timeout: 5)
+      Timeout.timeout(timeout) do
+        loop do
+          b0, b1 = read_exactly(2).unpack("CC")
+          len = b1 & 0x7f
+          len = read_exactly(2).unpack1("n") if len == 126
+          len = read_exactly(8).unpack1("Q>") if len == 127
+          payload = read_exactly(len)
+          case b0 & 0x0f
+          when 1 then return payload.force_encoding(Encoding::UTF_8)
+          when 8 then return nil
+          when 9 then send_text(payload, opcode: 10)
+          end
+        end
+      end
+    rescue EOFError, Errno::ECONNRESET
+      nil
+    end
+
+    def close_frame(code = 1000)
+      send_text([code].pack("n"), opcode: 8)
+    end
+
+    def close
+      @sock.close unless @sock.closed?
+    end
+
+    private
+
+    def read_exactly(n)
+      buf = +"".b
+      buf << @sock.readpartial(n - buf.bytesize) while buf.bytesize < n
+      buf
+    end
+  end
+
+  # Opens a SockJS-framed WebSocket session and checks the "o" frame.
+  def sockjs_ws(port, prefix, headers: {})
+    ws = WSClient.new(port, "#{prefix}/000/#{SecureRandom.hex(4)}/websocket", headers: headers)
+    assert_equal 101, ws.status
+    assert_equal "o", ws.read_text
+    ws
+  end
+
+  def http_post(port, path, body = nil)
+    Net::HTTP.start("127.0.0.1", port, open_timeout: 5, read_timeout: 10) do |http|
+      http.post(path, body.to_s, "Content-Type" => "text/plain")
+    end
+  end
+
+  def http_get(port, path)
+    Net::HTTP.start("127.0.0.1", port, open_timeout: 5, read_timeout: 10) { |http| http.get(path) }
+  end
+
+  # Runs the server's event loop in a thread, answering with the block,
+  # until the test ends (the server is closed in teardown).
+  def serve_in_thread(server, &handler)
+    Thread.new do
+      Thread.current.report_on_exception = true
+      server.each_event(&handler)
+    end
+  end
+
+  # The next event of the given class, failing after timeout seconds.
+  def expect_event(server, klass, timeout: 5)
+    deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + timeout
+    loop do
+      left = deadline - Process.clock_gettime(Process::CLOCK_MONOTONIC)
+      flunk "no #{klass} event within #{timeout}s" if left <= 0
+      event = server.next_event(timeout: left)
+      return event if event.is_a?(klass)
+    end
+  end
+
+  # Starts an example script; returns [pid, port, stdout reader].
+  def spawn_example(name, *args)
+    env = { "RUBYLIB" => [File.join(ROOT, "lib"), ext_dir, ENV["RUBYLIB"]].compact.join(":") }
+    out_r, out_w = IO.pipe
+    pid = Process.spawn(env, RbConfig.ruby, File.join(ROOT, "examples", name), "--port", "0", *args,
+                        out: out_w, err: $stderr)
+    out_w.close
+    line = Timeout.timeout(15) { out_r.gets }
+    refute_nil line, "#{name} printed nothing"
+    port = line[%r{listening on http://[^:]+:(\d+)}, 1]
+    refute_nil port, "unexpected first line from #{name}: #{line.inspect}"
+    [pid, port.to_i, out_r]
+  end
+
+  # Stops an example with SIGTERM and returns its exit status.
+  def stop_example(pid)
+    Process.kill("TERM", pid)
+    Timeout.timeout(15) { Process.wait2(pid)[1] }
+  rescue Timeout::Error
+    Process.kill("KILL", pid)
+    Process.wait(pid)
+    flunk "example did not stop on SIGTERM"
+  end
+
+  def ext_dir
+    $LOAD_PATH.find { |d| File.exist?(File.join(d, "sockjs_ext.so")) }
+  end
+end
