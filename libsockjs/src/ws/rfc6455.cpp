@@ -12,6 +12,8 @@ namespace {
 constexpr std::string_view kGuid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 // RFC 6455 5.5: control frame payloads are at most 125 bytes.
 constexpr size_t kMaxControlPayload = 125;
+// Largest up-front reservation for a frame announced but not yet received.
+constexpr uint64_t kReserveCap = 256 * 1024;
 
 bool is_control(uint8_t opcode) { return (opcode & 0x8) != 0; }
 
@@ -214,6 +216,15 @@ size_t Rfc6455Decoder::feed(const uint8_t* data, size_t len,
       frame_remaining_ = length;
       in_frame_ = true;
       if (opcode == 0x1 || opcode == 0x2) message_opcode_ = opcode;
+      if (!is_control(opcode) && length > len - pos) {
+        // The payload spans several reads: size the buffer once instead of
+        // regrowing it per read. Capped, so a bare header cannot make an
+        // idle connection hold a large buffer.
+        message_.reserve(
+            message_.size() +
+            static_cast<size_t>(std::min<uint64_t>(
+                length, std::max<uint64_t>(kReserveCap, message_.size()))));
+      }
     }
 
     if (frame_remaining_ > 0) {
