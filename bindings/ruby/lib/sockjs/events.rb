@@ -11,8 +11,10 @@ module SockJS
     def conn = session
 
     def deconstruct_keys(keys)
-      h = super
-      h[:conn] = session if keys.nil? || keys.include?(:conn)
+      return super.merge(conn: session) if keys.nil?
+
+      h = super(keys - [:conn])
+      h[:conn] = session if keys.include?(:conn)
       h
     end
   end

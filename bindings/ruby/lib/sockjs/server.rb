@@ -196,9 +196,14 @@ module SockJS
 
     # Waits for the event fd without holding the GVL. False on timeout.
     def wait(timeout)
-      io = @io || (@io = IO.for_fd(@ext.event_fd, autoclose: false))
+      io = @io
+      if io.nil?
+        return false if closed?
+
+        io = @io = IO.for_fd(@ext.event_fd, autoclose: false)
+      end
       !!io.wait_readable(timeout)
-    rescue IOError # closed by another thread's #close
+    rescue IOError, ClosedError # closed by another thread's #close
       false
     end
 
@@ -215,6 +220,10 @@ module SockJS
           @pending << event if event
         end
       end
+      got
+    rescue ClosedError
+      raise unless closed? # released by another thread in between: done
+
       got
     end
 

@@ -1,0 +1,87 @@
+# frozen_string_literal: true
+
+require "test_helper"
+
+# Runs each example as its own process (--port 0), talks to it with real
+# clients, and stops it with SIGTERM, which must end it cleanly.
+class TestExamples < Minitest::Test
+  include SockJSTestHelpers
+
+  def with_example(name, *args)
+    pid, port, out = spawn_example(name, *args)
+    clients = []
+    begin
+      yield port, clients
+    ensure
+      clients.each(&:close)
+      status = stop_example(pid)
+      out.close
+    end
+    assert_predicate status, :success?, "#{name} exit status #{status.inspect}"
+  end
+
+  def test_echo_example
+    with_example("echo.rb") do |port, clients|
+      ws = sockjs_ws(port, "/echo")
+      clients << ws
+      ws.send_text('["hi there"]')
+      assert_equal 'a["hi there"]', ws.read_text
+      page = http_get(port, "/")
+      assert_equal "200", page.code
+      assert_includes page.body, 'new SockJS("/echo")'
+      assert_equal "404", http_get(port, "/missing").code
+    end
+  end
+
+  def test_chat_example_broadcasts
+    with_example("chat.rb") do |port, clients|
+      alice = sockjs_ws(port, "/chat")
+      clients << alice
+      alice.read_text # her own "joined"
+      bob = sockjs_ws(port, "/chat")
+      clients << bob
+      bob.read_text
+      assert_match(/joined/, JSON.parse(JSON.parse(alice.read_text[1..]).first)["text"])
+      bob.send_text('["hello room"]')
+      [alice, bob].each do |ws|
+        line = JSON.parse(JSON.parse(ws.read_text[1..]).first)
+        assert_equal "hello room", line["text"]
+      end
+    end
+  end
+
+  def test_testserver_example_services
+    with_example("testserver.rb", "--sockjs-url", "http://localhost/sockjs.js") do |port, clients|
+      echo = sockjs_ws(port, "/echo")
+      clients << echo
+      echo.send_text('["e"]')
+      assert_equal 'a["e"]', echo.read_text
+
+      closer = sockjs_ws(port, "/close")
+      clients << closer
+      assert_equal 'c[3000,"Go away!"]', closer.read_text
+
+      amplify = sockjs_ws(port, "/amplify")
+      clients << amplify
+      amplify.send_text('["4"]')
+      assert_equal "a[\"#{'x' * 16}\"]", amplify.read_text
+
+      b1 = sockjs_ws(port, "/broadcast")
+      b2 = sockjs_ws(port, "/broadcast")
+      clients.push(b1, b2)
+      sleep 0.2 # both sessions opened on the server side
+      b1.send_text('["all"]')
+      assert_equal ['a["all"]'] * 2, [b1.read_text, b2.read_text]
+
+      ticker = sockjs_ws(port, "/ticker")
+      clients << ticker
+      assert_equal 'a["tick!"]', ticker.read_text(timeout: 5)
+
+      assert_equal "404", http_get(port, "/disabled_websocket_echo/websocket").code
+      info = JSON.parse(http_get(port, "/cookie_needed_echo/info").body)
+      assert_equal true, info["cookie_needed"]
+      iframe = http_get(port, "/echo/iframe.html").body
+      assert_includes iframe, "http://localhost/sockjs.js"
+    end
+  end
+end
