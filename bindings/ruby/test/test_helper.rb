@@ -68,6 +68,19 @@ module SockJSTestHelpers
       nil
     end
 
+    # The next SockJS message, however the server batched them into "a"
+    # frames (heartbeat "h" frames are skipped); nil on close.
+    def read_message(timeout: 5)
+      @messages ||= []
+      while @messages.empty?
+        frame = read_text(timeout: timeout)
+        return nil if frame.nil? || frame.start_with?("c")
+
+        @messages.concat(JSON.parse(frame[1..])) if frame.start_with?("a")
+      end
+      @messages.shift
+    end
+
     def close_frame(code = 1000)
       send_text([code].pack("n"), opcode: 8)
     end
