@@ -1,0 +1,22 @@
+# Go binding tests (label "go"): go vet and go test -race against the
+# library this CMake build made. Included by the top-level CMakeLists when
+# SOCKJS_BUILD_GO is ON.
+find_program(SOCKJS_GO_EXECUTABLE go PATHS /usr/local/go/bin /usr/lib/go/bin)
+if(NOT SOCKJS_GO_EXECUTABLE)
+  message(WARNING "SOCKJS_BUILD_GO: no go toolchain found; Go tests not registered")
+  return()
+endif()
+set(_sockjs_go_dir ${PROJECT_SOURCE_DIR}/bindings/go)
+set(_sockjs_go_env
+  CGO_ENABLED=1
+  "CGO_CFLAGS=-I${PROJECT_SOURCE_DIR}/include"
+  "CGO_LDFLAGS=-L${CMAKE_BINARY_DIR}/lib -Wl,-rpath,${CMAKE_BINARY_DIR}/lib"
+  GOFLAGS=-mod=mod)
+add_test(NAME go_vet
+  COMMAND ${CMAKE_COMMAND} -E env ${_sockjs_go_env} ${SOCKJS_GO_EXECUTABLE} vet ./...
+  WORKING_DIRECTORY ${_sockjs_go_dir})
+add_test(NAME go_test
+  COMMAND ${CMAKE_COMMAND} -E env ${_sockjs_go_env} ${SOCKJS_GO_EXECUTABLE} test -race -count=1 -timeout 300s ./...
+  WORKING_DIRECTORY ${_sockjs_go_dir})
+set_tests_properties(go_vet go_test PROPERTIES LABELS go)
+set_tests_properties(go_test PROPERTIES TIMEOUT 420)

@@ -1,0 +1,3 @@
+module github.com/libsockjs/libsockjs/bindings/go
+
+go 1.21
