@@ -12,7 +12,7 @@ APT_PACKAGES=(
 for arg in "$@"; do
   case "$arg" in
     --browser) APT_PACKAGES+=(chromium) ;;
-    --python) APT_PACKAGES+=(python3-dev) ;;
+    --python) APT_PACKAGES+=(python3-dev python3-venv) ;;
     --ruby) APT_PACKAGES+=(swig ruby-dev ruby-minitest) ;;
     --fuzz) APT_PACKAGES+=(clang libclang-rt-14-dev) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;

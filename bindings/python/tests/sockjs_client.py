@@ -27,6 +27,7 @@ class WebSocketClient:
                  path: str | None = None, headers: dict[str, str] | None = None) -> None:
         self.sock = socket.create_connection((host, port), timeout=TIMEOUT)
         self._buf = b""
+        self._messages: list[str] = []
         key = base64.b64encode(os.urandom(16)).decode()
         target = path or f"{_session_path(prefix)}/websocket"
         extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
@@ -97,6 +98,12 @@ class WebSocketClient:
         frame = self.recv_sockjs()
         assert frame.startswith("a"), frame
         return json.loads(frame[1:])
+
+    def next_message(self) -> str:
+        """One message, however the server grouped messages into frames."""
+        while not self._messages:
+            self._messages = self.recv_messages()
+        return self._messages.pop(0)
 
     def send_raw(self, text: str) -> None:
         self._send_frame(0x1, text.encode())

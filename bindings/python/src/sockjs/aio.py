@@ -81,12 +81,12 @@ class AsyncServer:
         self._fd = -1
         self._closed = asyncio.Event()
 
-    def add_service(self, prefix: str = "", **options: Any) -> Service:
+    def add_service(self, prefix: str = "", **options: Any) -> Service[AsyncSession]:
         """Add a SockJS endpoint (before listen); see Server.add_service."""
         return self._server.add_service(prefix, **options)
 
     @property
-    def services(self) -> list[Service]:
+    def services(self) -> list[Service[AsyncSession]]:
         return self._server.services
 
     @property

@@ -45,7 +45,10 @@ def _ms(seconds: float) -> int:
     return int(round(seconds * 1000))
 
 
-class Service:
+SessionT = TypeVar("SessionT", bound="BaseSession")
+
+
+class Service(Generic[SessionT]):
     """One SockJS endpoint of a server (made by :meth:`Server.add_service`)."""
 
     __slots__ = ("id", "prefix", "_sessions", "__weakref__")
@@ -53,10 +56,10 @@ class Service:
     def __init__(self, id: int, prefix: str) -> None:
         self.id = id
         self.prefix = prefix
-        self._sessions: dict[int, BaseSession] = {}
+        self._sessions: dict[int, SessionT] = {}
 
     @property
-    def sessions(self) -> list[BaseSession]:
+    def sessions(self) -> list[SessionT]:
         """The open sessions of this service (those whose Close is not seen)."""
         return list(self._sessions.values())
 
@@ -82,7 +85,7 @@ class BaseSession:
         self,
         core: _core.Server,
         id: int,
-        service: Service,
+        service: Service[Any],
         transport: str,
         remote_address: tuple[str, int],
         headers: dict[str, str],
@@ -180,13 +183,10 @@ class Request:
         return f"<Request {self.id} {self.method} {self.url!r}>"
 
 
-SessionT = TypeVar("SessionT", bound=BaseSession)
-
-
 class BaseServer(Generic[SessionT]):
     """Server machinery shared by :class:`Server` and ``sockjs.aio``."""
 
-    _session_class: type[BaseSession] = BaseSession
+    _session_class: type[SessionT]
 
     def __init__(
         self,
@@ -215,8 +215,8 @@ class BaseServer(Generic[SessionT]):
         check(rc, err)
         assert core is not None
         self._core = core
-        self._services: list[Service] = []
-        self._sessions: dict[int, BaseSession] = {}
+        self._services: list[Service[SessionT]] = []
+        self._sessions: dict[int, SessionT] = {}
         self._pending: collections.deque[Event[Any]] = collections.deque()
         self._wait_lock = threading.Lock()
         self._port: int | None = None
@@ -246,7 +246,7 @@ class BaseServer(Generic[SessionT]):
         max_message_size: int | None = None,
         send_buffer_limit: int | None = None,
         expose_cookies: bool | None = None,
-    ) -> Service:
+    ) -> Service[SessionT]:
         """Add a SockJS endpoint under ``prefix`` (before :meth:`listen`).
 
         Options left as None keep the library's defaults (sockjs-node's):
@@ -285,12 +285,12 @@ class BaseServer(Generic[SessionT]):
             check(o.set_expose_cookies(expose_cookies))
         rc, sid = self._live().add_service(o)
         check(rc, f"cannot add service {prefix!r}: {_core.strerror(rc)}" if rc else None)
-        service = Service(sid, prefix.rstrip("/"))
+        service: Service[SessionT] = Service(sid, prefix.rstrip("/"))
         self._services.append(service)
         return service
 
     @property
-    def services(self) -> list[Service]:
+    def services(self) -> list[Service[SessionT]]:
         return list(self._services)
 
     def listen(self, host: str = "127.0.0.1", port: int = 0) -> int:
@@ -433,7 +433,7 @@ class BaseServer(Generic[SessionT]):
     @property
     def sessions(self) -> list[SessionT]:
         """Open sessions of all services."""
-        return list(self._sessions.values())  # type: ignore[arg-type]
+        return list(self._sessions.values())
 
     @property
     def closed(self) -> bool:

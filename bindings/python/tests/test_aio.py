@@ -1,0 +1,141 @@
+"""The asyncio API: a blocking client runs in a worker thread while the
+server runs on the test's event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+
+import pytest
+
+import sockjs
+from sockjs.aio import AsyncServer, AsyncSession
+from sockjs_client import WebSocketClient, XhrClient
+
+WAIT = 10.0
+
+
+async def next_of(server: AsyncServer, kind: type) -> object:
+    while True:
+        ev = await server.next_event(timeout=WAIT)
+        if isinstance(ev, kind):
+            return ev
+
+
+@pytest.mark.asyncio
+async def test_async_websocket_echo() -> None:
+    async with AsyncServer(prefix="/echo", heartbeat_delay=0) as server:
+        port = await server.listen()
+
+        def client() -> list[str]:
+            with WebSocketClient(port, "/echo") as ws:
+                assert ws.recv_sockjs() == "o"
+                ws.send("one", "two")
+                got: list[str] = []
+                while len(got) < 2:
+                    got += ws.recv_messages()
+                return got
+
+        task = asyncio.create_task(asyncio.to_thread(client))
+        seen = []
+        async for event in server:
+            seen.append(type(event).__name__)
+            if isinstance(event, sockjs.Open):
+                assert isinstance(event.session, AsyncSession)
+                assert event.session.transport == "websocket"
+            elif isinstance(event, sockjs.Message):
+                await event.session.send(event.data)
+            elif isinstance(event, sockjs.Close):
+                break
+        assert await asyncio.wait_for(task, WAIT) == ["one", "two"]
+        assert seen == ["Open", "Message", "Message", "Close"]
+    assert server.closed
+
+
+@pytest.mark.asyncio
+async def test_async_send_awaits_drain() -> None:
+    count = 40
+    async with AsyncServer(prefix="/s", send_buffer_limit=100, heartbeat_delay=0) as server:
+        port = await server.listen()
+        client = XhrClient(port, "/s")
+        assert await asyncio.to_thread(client.poll) == "o"
+        session = (await next_of(server, sockjs.Open)).session
+
+        async def sender() -> None:
+            for i in range(count):
+                await session.send(f"message {i:04d}")
+
+        async def receiver() -> list[str]:
+            got: list[str] = []
+            while len(got) < count:
+                got += await asyncio.to_thread(client.poll_messages)
+            return got
+
+        send_task = asyncio.create_task(sender())
+        await asyncio.sleep(0.05)
+        assert not send_task.done()  # blocked on a full buffer, not failing
+        got = await asyncio.wait_for(receiver(), WAIT)
+        await asyncio.wait_for(send_task, WAIT)
+        assert got == [f"message {i:04d}" for i in range(count)]
+
+
+@pytest.mark.asyncio
+async def test_async_send_to_closed_session_raises() -> None:
+    async with AsyncServer(prefix="/echo") as server:
+        port = await server.listen()
+        ws = await asyncio.to_thread(WebSocketClient, port, "/echo")
+        try:
+            session = (await next_of(server, sockjs.Open)).session
+            session.close(3333, "done")
+            with pytest.raises(sockjs.ConnectionClosedError):
+                await session.send("late")
+            close = await next_of(server, sockjs.Close)
+            assert (close.code, close.reason) == (3333, "done")
+        finally:
+            ws.close()
+
+
+@pytest.mark.asyncio
+async def test_aclose_ends_iteration_and_closes_sessions() -> None:
+    server = AsyncServer(prefix="/echo")
+    port = await server.listen()
+    ws = await asyncio.to_thread(WebSocketClient, port, "/echo")
+    try:
+        await next_of(server, sockjs.Open)
+
+        async def consume() -> list[object]:
+            return [ev async for ev in server]
+
+        consumer = asyncio.create_task(consume())
+        await asyncio.sleep(0)
+        await server.aclose()
+        await server.aclose()  # idempotent
+        events = await asyncio.wait_for(consumer, WAIT)
+        assert isinstance(events[-1], sockjs.ServerClosed)
+        closes = [e for e in events if isinstance(e, sockjs.Close)]
+        assert [(c.code, c.reason) for c in closes] == [(1001, "Going away")]
+        assert await asyncio.to_thread(ws.recv_sockjs) == "o"
+        frame = await asyncio.to_thread(ws.recv_sockjs)
+        assert frame == 'c[1001,"Going away"]'
+    finally:
+        ws.close()
+    assert server.closed
+
+
+@pytest.mark.asyncio
+async def test_async_unlistened_server_closes() -> None:
+    async with AsyncServer() as server:
+        server.add_service("/a")
+        server.add_service("/b")
+        assert [s.prefix for s in server.services] == ["/a", "/b"]
+    assert server.closed
+
+
+@pytest.mark.asyncio
+async def test_async_leak_warns() -> None:
+    server = AsyncServer(prefix="/leak")
+    await server.listen()
+    server._stop_reader()
+    with pytest.warns(ResourceWarning):
+        del server
+        gc.collect()
