@@ -221,9 +221,11 @@ size_t Engine::on_request_head(void* ctx, http::Request& req) {
   std::string_view rest;
   Service* svc = e.find_service(req.path(), rest);
   if (svc) return svc->opts.max_message_size;
+  // No service: the body is read (and dropped unless forwarded) so that the
+  // answer is the 404 of PROTOCOL.md section 1, not a 413 for any body.
   size_t most = 0;
   for (auto& sv : e.services_) most = std::max(most, sv->opts.max_message_size);
-  return e.sopts_.forward_unmatched ? most : 0;
+  return most;
 }
 
 Service* Engine::find_service(std::string_view path, std::string_view& rest) {
