@@ -197,6 +197,19 @@ TEST(Http11, ExpectContinue) {
   EXPECT_EQ(r->status, 204);
 }
 
+TEST(Http11, UnknownPathWithBodyIs404) {
+  // PROTOCOL.md 1: no route matches the path, so 404, whatever the body.
+  Harness h;
+  sockjs_stream_id st = 0;
+  Response r = h.post("/nothing/here", "abc", {}, &st);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_FALSE(h.wants_close(st));
+  h.feed(st, http_request("GET", "/echo"));
+  auto g = h.response_on(st);
+  ASSERT_TRUE(g && g->complete);
+  EXPECT_EQ(g->body, "Welcome to SockJS!\n");
+}
+
 TEST(Http11, GarbageIs400AndCloses) {
   Harness h;
   sockjs_stream_id st = 0;

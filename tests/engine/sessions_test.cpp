@@ -395,3 +395,60 @@ TEST(ServerClose, ShutdownTimeoutEndsUnwrittenOutput) {
 
 }  // namespace
 }  // namespace sockjs_test
+
+namespace sockjs_test {
+namespace {
+
+TEST(DisconnectDelay, StartsWhenStreamingEndsAtTheLimit) {
+  Harness h;
+  sockjs_stream_id st = 0;
+  h.post("/echo/000/sl/xhr_streaming", "", {}, &st);
+  h.advance(60000);  // a streaming receiver keeps the session (and gets h)
+  EXPECT_TRUE(h.events_of(SOCKJS_EVENT_CLOSE).empty());
+  EXPECT_EQ(
+      h.post("/echo/000/sl/xhr_send", "[\"" + std::string(5000, 'x') + "\"]")
+          .status,
+      204);
+  auto r = h.response_on(st);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_TRUE(r->last_chunk);
+  h.advance(4999);
+  EXPECT_TRUE(h.events_of(SOCKJS_EVENT_CLOSE).empty());
+  h.advance(1);
+  ASSERT_EQ(h.events_of(SOCKJS_EVENT_CLOSE).size(), 1u);
+  EXPECT_EQ(h.events_of(SOCKJS_EVENT_CLOSE)[0].data, "Session timed out");
+}
+
+TEST(FeedApi, StreamCallsCheckTheirArguments) {
+  Harness h;
+  sockjs_stream_id st = h.open_stream();
+  h.feed(st, http_request("GET", "/echo"));
+  const uint8_t* out = nullptr;
+  int64_t n = sockjs_server_output(h.server(), st, &out);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(
+      sockjs_server_output_consume(h.server(), st, static_cast<size_t>(n) + 1),
+      SOCKJS_E_INVALID_ARGUMENT);
+  // dirty_streams lists the stream once.
+  sockjs_stream_id ids[4];
+  size_t k = 0;
+  EXPECT_EQ(sockjs_server_dirty_streams(h.server(), ids, 4, &k), SOCKJS_OK);
+  ASSERT_EQ(k, 1u);
+  EXPECT_EQ(ids[0], st);
+  EXPECT_EQ(sockjs_server_dirty_streams(h.server(), ids, 4, &k), SOCKJS_OK);
+  EXPECT_EQ(k, 0u);
+  h.close_stream(st);
+  EXPECT_EQ(sockjs_server_feed(h.server(), st,
+                               reinterpret_cast<const uint8_t*>("x"), 1),
+            SOCKJS_E_UNKNOWN_CONN);
+  EXPECT_EQ(sockjs_server_output(h.server(), st, &out), SOCKJS_E_UNKNOWN_CONN);
+  EXPECT_EQ(sockjs_server_stream_close(h.server(), st), SOCKJS_E_UNKNOWN_CONN);
+  EXPECT_EQ(sockjs_server_stream_wants_close(h.server(), st),
+            SOCKJS_E_UNKNOWN_CONN);
+  // The clock never goes back.
+  EXPECT_EQ(sockjs_server_tick(h.server(), h.now() - 1),
+            SOCKJS_E_INVALID_ARGUMENT);
+}
+
+}  // namespace
+}  // namespace sockjs_test

@@ -443,3 +443,103 @@ TEST(RawWebsocket, Close) {
 
 }  // namespace
 }  // namespace sockjs_test
+
+namespace sockjs_test {
+namespace {
+
+// ------------------------------------------------- framing edge cases
+
+TEST(WebsocketFraming, FirstFrameInTheHandshakePacket) {
+  Harness h;
+  sockjs_stream_id st = h.open_stream();
+  h.feed(st,
+         ws_upgrade("/echo/0/pk/websocket") + ws_client_frame(1, "[\"p\"]"));
+  auto r = h.response_on(st);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 101);
+  std::vector<WsFrame> fs;
+  parse_ws_frames(h.take_received(st), fs);
+  ASSERT_EQ(fs.size(), 2u);
+  EXPECT_EQ(fs[0].payload, "o");
+  EXPECT_EQ(fs[1].payload, "a[\"p\"]");
+}
+
+TEST(WebsocketFraming, HixieKey3InTheHandshakePacket) {
+  Harness h;
+  sockjs_stream_id st = h.open_stream();
+  h.feed(st, http_request("GET", "/echo/000/hk/websocket",
+                          {"Connection: Upgrade", "Upgrade: WebSocket",
+                           "Origin: http://x",
+                           "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5",
+                           "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00"}) +
+                 "aaaaaaaa");
+  auto r = h.response_on(st);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->status, 101);
+  std::string rest = h.take_received(st);
+  ASSERT_EQ(rest.size(), 19u);
+  EXPECT_EQ(rest.substr(0, 4), std::string("\xca\x34\x00\xd8", 4));
+  EXPECT_EQ(rest.substr(16), std::string("\x00o\xff", 3));
+}
+
+TEST(WebsocketFraming, FragmentedMessageIsOne) {
+  Harness h;
+  WsClient ws(h, "/echo/0/fr/websocket");
+  ws.texts();
+  h.feed(ws.st, ws_client_frame(1, "[\"ab", false));
+  h.feed(ws.st, ws_client_frame(9, "mid"));  // control frames may interleave
+  h.feed(ws.st, ws_client_frame(0, "cd\"]", true));
+  auto fs = ws.frames();
+  ASSERT_EQ(fs.size(), 2u);
+  EXPECT_EQ(fs[0].opcode, 10);
+  EXPECT_EQ(fs[1].payload, "a[\"abcd\"]");
+}
+
+TEST(WebsocketFraming, ProtocolErrorsCloseWithTheirCodes) {
+  struct Case {
+    std::string bytes;
+    int code;
+  };
+  std::string unmasked = ws_client_frame(1, "[\"a\"]");
+  unmasked[1] = static_cast<char>(unmasked[1] & 0x7F);  // clear the mask bit
+  unmasked.erase(2, 4);                                 // and the key
+  const Case cases[] = {
+      {ws_client_frame(2, "bin"), 1003},       // binary
+      {ws_client_frame(1, "\xff\xfe"), 1007},  // not UTF-8
+      {unmasked, 1002},                        // unmasked client frame
+      {ws_client_frame(1, "[\"" + std::string(100, 'x') + "\"]"), 1009},
+  };
+  for (const Case& c : cases) {
+    Config cfg;
+    cfg.max_message_size = 64;
+    Harness h(cfg);
+    WsClient ws(h, "/echo/0/pe/websocket");
+    ws.texts();
+    h.feed(ws.st, c.bytes);
+    auto fs = ws.frames();
+    ASSERT_EQ(fs.size(), 1u) << c.code;
+    EXPECT_EQ(fs[0].opcode, 8);
+    EXPECT_EQ(fs[0].close_code(), c.code);
+    EXPECT_TRUE(h.wants_close(ws.st));
+    auto closes = h.events_of(SOCKJS_EVENT_CLOSE);
+    ASSERT_EQ(closes.size(), 1u);
+    EXPECT_EQ(closes[0].code, c.code);
+    EXPECT_TRUE(h.events_of(SOCKJS_EVENT_MESSAGE).empty());
+  }
+}
+
+TEST(WebsocketFraming, TooBigIsReportedAsMessageTooBig) {
+  Config cfg;
+  cfg.max_message_size = 16;
+  Harness h(cfg);
+  WsClient ws(h, "/echo/0/tb/websocket");
+  ws.texts();
+  h.feed(ws.st, ws_client_frame(1, std::string(40, 'x')));
+  auto closes = h.events_of(SOCKJS_EVENT_CLOSE);
+  ASSERT_EQ(closes.size(), 1u);
+  EXPECT_EQ(closes[0].code, 1009);
+  EXPECT_EQ(closes[0].data, "Message too big");
+}
+
+}  // namespace
+}  // namespace sockjs_test
