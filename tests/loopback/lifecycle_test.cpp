@@ -119,25 +119,31 @@ TEST(Shutdown, ServerWithoutClientsClosesAtOnce) {
 TEST(Send, UnknownAndClosedSessions) {
   HarnessConfig cfg;
   cfg.echo = false;
+  // A closed polling session lingers for disconnect_delay (closing state)
+  // before it is gone; long enough for the checks, short enough to wait.
+  cfg.services = {{"/echo", [](sockjs_options* o) {
+                     sockjs_options_set_disconnect_delay_ms(o, 1000);
+                   }}};
   Harness h(cfg);
   ASSERT_TRUE(h.ok()) << h.error();
   EXPECT_EQ(sockjs_conn_send(h.server(), 987654321, "x", 1),
             SOCKJS_E_UNKNOWN_CONN);
   EXPECT_EQ(sockjs_conn_close(h.server(), 987654321, 1000, nullptr),
             SOCKJS_E_UNKNOWN_CONN);
-  WsClient ws;
-  ASSERT_TRUE(ws.open(h.port(), "/echo/000/gone/websocket"));
+  ASSERT_EQ(http_request(h.port(), "POST", "/echo/000/gone/xhr").body, "o\n");
   uint64_t conn = h.wait_open();
   ASSERT_NE(conn, 0u);
   EXPECT_EQ(sockjs_conn_send(h.server(), conn, "\xff", 1),
             SOCKJS_E_INVALID_ARGUMENT);  // not UTF-8
+  EXPECT_EQ(sockjs_conn_close(h.server(), conn, 999, nullptr),
+            SOCKJS_E_INVALID_ARGUMENT);  // not 1000 or 3000..4999
   ASSERT_EQ(sockjs_conn_close(h.server(), conn, 3000, "bye"), SOCKJS_OK);
   // Closing: no more sends, and only one close wins.
   EXPECT_EQ(sockjs_conn_send(h.server(), conn, "x", 1), SOCKJS_E_CLOSED);
   EXPECT_EQ(sockjs_conn_close(h.server(), conn, 3000, "again"),
             SOCKJS_E_CLOSED);
-  EXPECT_EQ(ws.read().payload, "o");
-  EXPECT_EQ(ws.read().payload, "c[3000,\"bye\"]");
+  EXPECT_EQ(http_request(h.port(), "POST", "/echo/000/gone/xhr").body,
+            "c[3000,\"bye\"]\n");
   ASSERT_TRUE(h.wait_close(conn));
   // Gone: the id is unknown from now on.
   EXPECT_EQ(sockjs_conn_send(h.server(), conn, "x", 1), SOCKJS_E_UNKNOWN_CONN);
@@ -145,6 +151,33 @@ TEST(Send, UnknownAndClosedSessions) {
             SOCKJS_E_UNKNOWN_CONN);
   EXPECT_TRUE(h.close_and_wait());
   EXPECT_EQ(h.count(SOCKJS_EVENT_CLOSE, conn), 1u);
+  for (const auto& e : h.events()) {
+    if (e.type == SOCKJS_EVENT_CLOSE) {
+      EXPECT_EQ(e.code, 3000);
+      EXPECT_EQ(e.data, "bye");
+    }
+  }
+}
+
+// A WebSocket session goes away as soon as it is closed: a send right
+// after the close sees it closing or already gone, never OK.
+TEST(Send, ToAClosedWebSocketSession) {
+  HarnessConfig cfg;
+  cfg.echo = false;
+  Harness h(cfg);
+  ASSERT_TRUE(h.ok()) << h.error();
+  WsClient ws;
+  ASSERT_TRUE(ws.open(h.port(), "/echo/000/wsg/websocket"));
+  uint64_t conn = h.wait_open();
+  ASSERT_EQ(sockjs_conn_close(h.server(), conn, 3000, "bye"), SOCKJS_OK);
+  int rc = sockjs_conn_send(h.server(), conn, "x", 1);
+  EXPECT_TRUE(rc == SOCKJS_E_CLOSED || rc == SOCKJS_E_UNKNOWN_CONN)
+      << sockjs_status_name(rc);
+  EXPECT_EQ(ws.read().payload, "o");
+  EXPECT_EQ(ws.read().payload, "c[3000,\"bye\"]");
+  EXPECT_EQ(ws.read().opcode, 8);
+  ASSERT_TRUE(h.wait_close(conn));
+  EXPECT_EQ(sockjs_conn_send(h.server(), conn, "x", 1), SOCKJS_E_UNKNOWN_CONN);
 }
 
 // sockjs_server_free without sockjs_server_close, with clients connected:
