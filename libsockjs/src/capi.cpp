@@ -406,15 +406,15 @@ int sockjs_conn_get_info(sockjs_server* s, sockjs_conn_id conn,
   if (it == s->infos.end()) return SOCKJS_E_UNKNOWN_CONN;
   const sockjs::ConnInfo& ci = *it->second;
   info->service = ci.service;
-  info->prefix = ci.prefix.c_str();
-  info->transport = ci.transport.c_str();
-  info->remote_addr = ci.remote_addr.c_str();
+  info->prefix = ci.prefix();
+  info->transport = ci.transport();
+  info->remote_addr = ci.remote_addr();
   info->remote_port = ci.remote_port;
-  info->method = ci.method.c_str();
-  info->url = ci.url.c_str();
-  info->n_headers = ci.names.size();
-  info->header_names = ci.name_ptrs.data();
-  info->header_values = ci.value_ptrs.data();
+  info->method = ci.method();
+  info->url = ci.url();
+  info->n_headers = ci.header_count();
+  info->header_names = ci.header_names();
+  info->header_values = ci.header_values();
   return SOCKJS_OK;
 }
 

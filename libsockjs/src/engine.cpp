@@ -101,10 +101,13 @@ void Engine::consume(uint64_t st, size_t n) {
   Stream& s = *it->second;
   s.out_off += std::min(n, s.pending_output());
   if (s.out_off == s.out.size()) {
-    s.out.clear();
     s.out_off = 0;
-    // Keep a modest buffer for the next response; give back big ones.
-    if (s.out.capacity() > 64 * 1024) s.out.shrink_to_fit();
+    // Keep a small buffer for the next write; an idle connection should
+    // not sit on the capacity of its largest burst.
+    if (s.out.capacity() > 1024)
+      std::string().swap(s.out);
+    else
+      s.out.clear();
   }
   if (s.session) update_buffered(*s.session);
 }

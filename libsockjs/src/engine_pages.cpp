@@ -157,14 +157,9 @@ void Engine::serve_text_error(Stream& s, int status, std::string_view text,
 void Engine::forward_request(Stream& s, const http::Request& req) {
   uint64_t id = next_conn_++;
   auto info = std::make_shared<ConnInfo>();
-  info->remote_addr = s.remote_addr;
   info->remote_port = s.remote_port;
-  info->method = req.method;
-  info->url = req.url;
-  for (const auto& hv : req.headers) {
-    info->names.push_back(hv.first);
-    info->values.push_back(hv.second);
-  }
+  info->set("", "", s.remote_addr, req.method, req.url);
+  for (const auto& hv : req.headers) info->add_header(hv.first, hv.second);
   info->finish();
   table_.insert(id, std::make_shared<ConnShared>(0, true));
   forwarded_.emplace(id, s.id);

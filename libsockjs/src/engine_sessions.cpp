@@ -267,18 +267,14 @@ Session* Engine::new_session(Service& svc, Transport t, const http::Request& req
   sess->shared = std::make_shared<ConnShared>(svc.opts.send_buffer_limit);
   auto info = std::make_shared<ConnInfo>();
   info->service = svc.id;
-  info->prefix = svc.opts.prefix;
-  info->transport = transport_name(t);
-  info->remote_addr = s.remote_addr;
   info->remote_port = s.remote_port;
-  info->method = req.method;
-  info->url = req.url;
+  info->set(svc.opts.prefix, transport_name(t), s.remote_addr, req.method,
+            req.url);
   for (const auto& hv : req.headers) {
     bool exposed = svc.opts.expose_cookies && hv.first == "cookie";
-    for (std::string_view name : kExposedHeaders) exposed = exposed || hv.first == name;
-    if (!exposed) continue;
-    info->names.push_back(hv.first);
-    info->values.push_back(hv.second);
+    for (std::string_view name : kExposedHeaders)
+      exposed = exposed || hv.first == name;
+    if (exposed) info->add_header(hv.first, hv.second);
   }
   info->finish();
   sess->info = std::move(info);

@@ -91,6 +91,7 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
       svc, raw ? Transport::websocket_raw : Transport::websocket, req, s, {});
   sess->websocket = true;
   sess->raw = raw;
+  s.parser.request().release();  // the session no longer needs the request
   attach(*sess, s);
 }
 
@@ -122,6 +123,7 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
         new_session(*svc, Transport::websocket, s.parser.request(), s, {});
     sess->websocket = true;
     sess->hixie = true;
+    s.parser.request().release();
     attach(*sess, s);
   }
   std::vector<std::string>& msgs = scratch_msgs_;

@@ -34,6 +34,10 @@ struct Request {
   }
   bool http10() const { return http_major == 1 && http_minor == 0; }
 
+  // Frees every buffer (clear() keeps capacity for the next request); for
+  // connections that leave HTTP and may then idle for hours.
+  void release() { *this = Request(); }
+
   void clear() {
     method.clear();
     url.clear();

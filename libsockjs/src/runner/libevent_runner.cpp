@@ -29,6 +29,8 @@ uint64_t monotonic_ms() {
 // Reads per readable event before yielding to other connections.
 constexpr int kReadsPerEvent = 16;
 constexpr size_t kReadBuffer = 64 * 1024;
+// How long a closing connection may keep sending before we reset it.
+constexpr int kLingerMs = 2000;
 
 std::once_flag g_evthread_once;
 
@@ -194,6 +196,12 @@ void LibeventRunner::read_conn(uint64_t id) {
     auto it = conns_.find(id);
     if (it == conns_.end()) return;
     ssize_t n = ::recv(it->second->fd, buf_.data(), buf_.size(), 0);
+    if (it->second->lingering) {  // discard until the client closes
+      if (n > 0 || (n < 0 && errno == EINTR)) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      drop_conn(id, false);
+      return;
+    }
     if (n > 0) {
       engine_.feed(id, buf_.data(), static_cast<size_t>(n));
       if (static_cast<size_t>(n) < buf_.size()) return;
@@ -220,6 +228,7 @@ void LibeventRunner::flush_conn(uint64_t id) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
   Conn& c = *it->second;
+  if (c.lingering) return;
   for (;;) {
     std::string_view out = engine_.output(id);
     if (out.empty()) break;
@@ -249,10 +258,41 @@ void LibeventRunner::flush_conn(uint64_t id) {
     event_del(c.wr);
     c.writing = false;
   }
-  if (engine_.wants_close(id) || engine_.shutdown_done()) {
-    ::shutdown(c.fd, SHUT_WR);
+  if (engine_.shutdown_done()) {
     drop_conn(id, true);
+  } else if (engine_.wants_close(id)) {
+    start_linger(c);
   }
+}
+
+// Closing a socket that still has unread input makes the kernel send a
+// reset, which can destroy the response we just wrote (a 413 sent while
+// the client is still uploading). So: send FIN, discard what the client
+// still sends until it closes too, and give up after kLingerMs.
+void LibeventRunner::start_linger(Conn& c) {
+  if (c.lingering) return;
+  c.lingering = true;
+  ::shutdown(c.fd, SHUT_WR);
+  engine_.close_stream(c.id);  // the engine is done with this connection
+  if (c.writing) {
+    event_del(c.wr);
+    c.writing = false;
+  }
+  if (!c.wr) c.wr = event_new(base_, -1, 0, &LibeventRunner::on_write, &c);
+  if (!c.wr) {
+    drop_conn(c.id, false);
+    return;
+  }
+  event_assign(c.wr, base_, -1, 0, &LibeventRunner::on_linger_timeout, &c);
+  struct timeval tv = {kLingerMs / 1000, (kLingerMs % 1000) * 1000};
+  event_add(c.wr, &tv);
+}
+
+void LibeventRunner::on_linger_timeout(int, short, void* arg) noexcept {
+  auto* c = static_cast<Conn*>(arg);
+  LibeventRunner* self = c->runner;
+  uint64_t id = c->id;
+  self->guarded([&] { self->drop_conn(id, false); });
 }
 
 void LibeventRunner::write_pending(uint64_t id) {
@@ -277,7 +317,7 @@ void LibeventRunner::drop_conn(uint64_t id, bool tell_engine) {
   if (c->rd) event_free(c->rd);
   if (c->wr) event_free(c->wr);
   ::close(c->fd);
-  if (tell_engine) engine_.close_stream(id);
+  if (tell_engine && !c->lingering) engine_.close_stream(id);
 }
 
 bool LibeventRunner::stream_alive(uint64_t stream) {

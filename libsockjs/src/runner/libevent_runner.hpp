@@ -55,6 +55,7 @@ class LibeventRunner : public Engine::Host {
     struct event* rd = nullptr;
     struct event* wr = nullptr;  // made on first partial write
     bool writing = false;
+    bool lingering = false;  // FIN sent; draining input until the peer closes
   };
 
   bool stream_alive(uint64_t stream) override;
@@ -64,6 +65,7 @@ class LibeventRunner : public Engine::Host {
   static void on_read(int fd, short what, void* arg) noexcept;
   static void on_write(int fd, short what, void* arg) noexcept;
   static void on_timer(int fd, short what, void* arg) noexcept;
+  static void on_linger_timeout(int fd, short what, void* arg) noexcept;
   static void on_command(int fd, short what, void* arg) noexcept;
   // Wraps a callback body: refreshes the clock, runs it, then settles the
   // engine's output; an exception stops the server instead of unwinding
@@ -75,6 +77,7 @@ class LibeventRunner : public Engine::Host {
   void read_conn(uint64_t id);
   void flush_conn(uint64_t id);
   void write_pending(uint64_t id);
+  void start_linger(Conn& c);
   void drop_conn(uint64_t id, bool tell_engine);
   void run_commands();
   void after_op();
