@@ -163,8 +163,9 @@ class Server {
     py::list headers(info.n_headers);
     for (size_t i = 0; i < info.n_headers; ++i) {
       const char* v = info.header_values[i];
-      headers[i] = py::make_tuple(py::str(info.header_names[i]),
-                                  utf8_str(v, std::char_traits<char>::length(v)));
+      headers[i] =
+          py::make_tuple(py::str(info.header_names[i]),
+                         utf8_str(v, std::char_traits<char>::length(v)));
     }
     auto s = [](const char* p) {
       return utf8_str(p ? p : "", p ? std::char_traits<char>::length(p) : 0);
@@ -176,8 +177,8 @@ class Server {
   }
 
   int request_respond(sockjs_conn_id request, int status,
-                      const py::object& content_type,
-                      const py::object& headers, const py::bytes& body) {
+                      const py::object& content_type, const py::object& headers,
+                      const py::bytes& body) {
     std::string ct, hd;
     if (!content_type.is_none()) ct = content_type.cast<std::string>();
     if (!headers.is_none()) hd = headers.cast<std::string>();
@@ -200,9 +201,8 @@ class Server {
 
   int64_t feed(sockjs_stream_id st, const py::bytes& data) {
     std::string_view v = data;
-    return sockjs_server_feed(s_, st,
-                              reinterpret_cast<const uint8_t*>(v.data()),
-                              v.size());
+    return sockjs_server_feed(
+        s_, st, reinterpret_cast<const uint8_t*>(v.data()), v.size());
   }
 
   // (status_or_length, bytes)
@@ -245,8 +245,9 @@ py::tuple server_new(const ServerOptions* opts) {
   char err[SOCKJS_ERRBUF_SIZE] = "";
   int rc = sockjs_server_new(opts ? opts->get() : nullptr, &s, err);
   if (rc != SOCKJS_OK) return py::make_tuple(rc, py::none(), std::string(err));
-  return py::make_tuple(rc, py::cast(new Server(s), py::return_value_policy::take_ownership),
-                        std::string(err));
+  return py::make_tuple(
+      rc, py::cast(new Server(s), py::return_value_policy::take_ownership),
+      std::string(err));
 }
 
 }  // namespace
@@ -288,62 +289,76 @@ PYBIND11_MODULE(_core, m) {
 
   py::class_<Options>(m, "Options")
       .def(py::init<>())
-      .def("set_prefix", [](Options& o, const std::string& v) {
-        return sockjs_options_set_prefix(o.get(), v.c_str());
-      })
-      .def("set_sockjs_url", [](Options& o, const std::string& v) {
-        return sockjs_options_set_sockjs_url(o.get(), v.c_str());
-      })
-      .def("set_response_limit", [](Options& o, size_t v) {
-        return sockjs_options_set_response_limit(o.get(), v);
-      })
-      .def("set_websocket", [](Options& o, bool v) {
-        return sockjs_options_set_websocket(o.get(), v ? 1 : 0);
-      })
+      .def("set_prefix",
+           [](Options& o, const std::string& v) {
+             return sockjs_options_set_prefix(o.get(), v.c_str());
+           })
+      .def("set_sockjs_url",
+           [](Options& o, const std::string& v) {
+             return sockjs_options_set_sockjs_url(o.get(), v.c_str());
+           })
+      .def("set_response_limit",
+           [](Options& o, size_t v) {
+             return sockjs_options_set_response_limit(o.get(), v);
+           })
+      .def("set_websocket",
+           [](Options& o, bool v) {
+             return sockjs_options_set_websocket(o.get(), v ? 1 : 0);
+           })
       .def("set_transport_enabled",
            [](Options& o, const std::string& name, bool v) {
              return sockjs_options_set_transport_enabled(o.get(), name.c_str(),
                                                          v ? 1 : 0);
            })
-      .def("set_jsessionid", [](Options& o, bool v) {
-        return sockjs_options_set_jsessionid(o.get(), v ? 1 : 0);
-      })
-      .def("set_heartbeat_delay_ms", [](Options& o, uint32_t v) {
-        return sockjs_options_set_heartbeat_delay_ms(o.get(), v);
-      })
-      .def("set_disconnect_delay_ms", [](Options& o, uint32_t v) {
-        return sockjs_options_set_disconnect_delay_ms(o.get(), v);
-      })
-      .def("set_disable_cors", [](Options& o, bool v) {
-        return sockjs_options_set_disable_cors(o.get(), v ? 1 : 0);
-      })
+      .def("set_jsessionid",
+           [](Options& o, bool v) {
+             return sockjs_options_set_jsessionid(o.get(), v ? 1 : 0);
+           })
+      .def("set_heartbeat_delay_ms",
+           [](Options& o, uint32_t v) {
+             return sockjs_options_set_heartbeat_delay_ms(o.get(), v);
+           })
+      .def("set_disconnect_delay_ms",
+           [](Options& o, uint32_t v) {
+             return sockjs_options_set_disconnect_delay_ms(o.get(), v);
+           })
+      .def("set_disable_cors",
+           [](Options& o, bool v) {
+             return sockjs_options_set_disable_cors(o.get(), v ? 1 : 0);
+           })
       .def("set_base_url",
            [](Options& o, const py::object& v) {
-             if (v.is_none()) return sockjs_options_set_base_url(o.get(), nullptr);
+             if (v.is_none())
+               return sockjs_options_set_base_url(o.get(), nullptr);
              std::string s = v.cast<std::string>();
              return sockjs_options_set_base_url(o.get(), s.c_str());
            })
-      .def("set_max_message_size", [](Options& o, size_t v) {
-        return sockjs_options_set_max_message_size(o.get(), v);
-      })
-      .def("set_send_buffer_limit", [](Options& o, size_t v) {
-        return sockjs_options_set_send_buffer_limit(o.get(), v);
-      })
+      .def("set_max_message_size",
+           [](Options& o, size_t v) {
+             return sockjs_options_set_max_message_size(o.get(), v);
+           })
+      .def("set_send_buffer_limit",
+           [](Options& o, size_t v) {
+             return sockjs_options_set_send_buffer_limit(o.get(), v);
+           })
       .def("set_expose_cookies", [](Options& o, bool v) {
         return sockjs_options_set_expose_cookies(o.get(), v ? 1 : 0);
       });
 
   py::class_<ServerOptions>(m, "ServerOptions")
       .def(py::init<>())
-      .def("set_max_request_head_size", [](ServerOptions& o, size_t v) {
-        return sockjs_server_options_set_max_request_head_size(o.get(), v);
-      })
-      .def("set_request_timeout_ms", [](ServerOptions& o, uint32_t v) {
-        return sockjs_server_options_set_request_timeout_ms(o.get(), v);
-      })
-      .def("set_shutdown_timeout_ms", [](ServerOptions& o, uint32_t v) {
-        return sockjs_server_options_set_shutdown_timeout_ms(o.get(), v);
-      })
+      .def("set_max_request_head_size",
+           [](ServerOptions& o, size_t v) {
+             return sockjs_server_options_set_max_request_head_size(o.get(), v);
+           })
+      .def("set_request_timeout_ms",
+           [](ServerOptions& o, uint32_t v) {
+             return sockjs_server_options_set_request_timeout_ms(o.get(), v);
+           })
+      .def("set_shutdown_timeout_ms",
+           [](ServerOptions& o, uint32_t v) {
+             return sockjs_server_options_set_shutdown_timeout_ms(o.get(), v);
+           })
       .def("set_forward_unmatched", [](ServerOptions& o, bool v) {
         return sockjs_server_options_set_forward_unmatched(o.get(), v ? 1 : 0);
       });
