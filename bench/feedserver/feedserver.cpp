@@ -95,14 +95,16 @@ struct Host {
     for (;;) {
       sockaddr_in sa{};
       socklen_t sl = sizeof sa;
-      int fd = accept4(lfd, reinterpret_cast<sockaddr *>(&sa), &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int fd = accept4(lfd, reinterpret_cast<sockaddr *>(&sa), &sl,
+                       SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) return;
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
       char addr[INET_ADDRSTRLEN] = "";
       inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
       sockjs_stream_id id;
-      if (sockjs_server_stream_open(srv, addr, ntohs(sa.sin_port), &id) != SOCKJS_OK) {
+      if (sockjs_server_stream_open(srv, addr, ntohs(sa.sin_port), &id) !=
+          SOCKJS_OK) {
         close(fd);
         continue;
       }
@@ -149,7 +151,8 @@ struct Host {
         } else if (e.type == SOCKJS_EVENT_MESSAGE && e.service == ECHO) {
           sockjs_conn_send(srv, e.conn, e.data, e.len);
         } else if (e.type == SOCKJS_EVENT_MESSAGE && e.service == BROADCAST) {
-          for (sockjs_conn_id m : members) sockjs_conn_send(srv, m, e.data, e.len);
+          for (sockjs_conn_id m : members)
+            sockjs_conn_send(srv, m, e.data, e.len);
         }
       }
     }
@@ -182,8 +185,10 @@ int main(int argc, char **argv) {
   const char *host = "127.0.0.1";
   int port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--host")) host = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--port")) port = std::atoi(argv[i + 1]);
+    if (!std::strcmp(argv[i], "--host"))
+      host = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--port"))
+      port = std::atoi(argv[i + 1]);
   }
   Host h;
   char err[SOCKJS_ERRBUF_SIZE] = "";
@@ -191,7 +196,8 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "sockjs_server_new: %s\n", err);
     return 1;
   }
-  if (add_service(h.srv, "/echo", 4096) != ECHO || add_service(h.srv, "/broadcast", 0) != BROADCAST)
+  if (add_service(h.srv, "/echo", 4096) != ECHO ||
+      add_service(h.srv, "/broadcast", 0) != BROADCAST)
     return 1;
   sockjs_server_tick(h.srv, now_ms());
 
@@ -202,13 +208,15 @@ int main(int argc, char **argv) {
   sa.sin_family = AF_INET;
   sa.sin_port = htons(uint16_t(port));
   if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
-      bind(lfd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0 || listen(lfd, 4096) != 0) {
+      bind(lfd, reinterpret_cast<sockaddr *>(&sa), sizeof sa) != 0 ||
+      listen(lfd, 4096) != 0) {
     std::perror("listen");
     return 1;
   }
   socklen_t sl = sizeof sa;
   getsockname(lfd, reinterpret_cast<sockaddr *>(&sa), &sl);
-  std::printf("sockjs-feedserver listening on http://%s:%u\n", host, ntohs(sa.sin_port));
+  std::printf("sockjs-feedserver listening on http://%s:%u\n", host,
+              ntohs(sa.sin_port));
   std::fflush(stdout);
 
   signal(SIGINT, on_signal);
