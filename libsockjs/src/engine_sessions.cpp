@@ -378,7 +378,19 @@ void Engine::list_for_flush(Session& sess) {
 }
 
 void Engine::flush_session(Session& sess) {
-  if (!sess.queue.empty() && sess.receiver) {
+  if (!sess.queue.empty() && sess.receiver && sess.websocket && !sess.hixie) {
+    // The hot path: frame the queued messages straight into the output.
+    Stream& s = *sess.receiver;
+    s.out.reserve(s.out.size() + sess.queue.size() + 16);
+    ws::append_frame_header(s.out, ws::Opcode::text, sess.queue.size() + 3);
+    s.out.append("a[", 2);
+    s.out.append(sess.queue);
+    s.out.push_back(']');
+    sess.queue.clear();
+    if (sess.queue.capacity() > 1024) std::string().swap(sess.queue);
+    mark_dirty(s);
+    arm(sess.heartbeat, heartbeat_at(sess), TimerKind::heartbeat, sess.id);
+  } else if (!sess.queue.empty() && sess.receiver) {
     std::string frame;
     frame.reserve(sess.queue.size() + 3);
     frame.append("a[", 2);

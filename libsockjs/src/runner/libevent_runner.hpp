@@ -67,9 +67,9 @@ class LibeventRunner : public Engine::Host {
   static void on_timer(int fd, short what, void* arg) noexcept;
   static void on_linger_timeout(int fd, short what, void* arg) noexcept;
   static void on_command(int fd, short what, void* arg) noexcept;
-  // Wraps a callback body: refreshes the clock, runs it, then settles the
-  // engine's output; an exception stops the server instead of unwinding
-  // through libevent.
+  // Wraps a callback body: refreshes the clock and runs it; an exception
+  // stops the server instead of unwinding through libevent. The engine's
+  // output is settled once per loop round (after_op), not per callback.
   template <typename F>
   void guarded(F&& body) noexcept;
 

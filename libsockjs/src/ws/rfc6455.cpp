@@ -106,6 +106,12 @@ std::string accept_key(std::string_view client_key) {
   return codec::base64_encode(digest.data(), digest.size());
 }
 
+void append_frame_header(std::string& out, Opcode op, size_t payload_len) {
+  uint8_t hdr[10];
+  const size_t hlen = frame_header(hdr, op, payload_len);
+  out.append(reinterpret_cast<const char*>(hdr), hlen);
+}
+
 void append_frame(std::string& out, Opcode op, std::string_view payload) {
   uint8_t hdr[10];
   const size_t hlen = frame_header(hdr, op, payload.size());

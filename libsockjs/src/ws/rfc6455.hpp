@@ -27,6 +27,9 @@ constexpr uint16_t kCloseTooBig = 1009;
 // Sec-WebSocket-Accept for a Sec-WebSocket-Key: base64(SHA-1(key + GUID)).
 std::string accept_key(std::string_view client_key);
 
+// Appends only the header of an unmasked, unfragmented server frame whose
+// payload (payload_len bytes) the caller appends next.
+void append_frame_header(std::string& out, Opcode op, size_t payload_len);
 // Appends one unmasked, unfragmented server frame (FIN set).
 void append_frame(std::string& out, Opcode op, std::string_view payload);
 // Appends a close frame: 2-byte code (big-endian) + reason; code 0 means an
