@@ -8,10 +8,15 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   libevent-dev libcjson-dev node-llhttp libgtest-dev
 )
+NPM_DIRS=()  # folders whose package.json npm installs into node_modules
 # Extra groups, requested with flags.
 for arg in "$@"; do
   case "$arg" in
-    --browser) APT_PACKAGES+=(chromium) ;;
+    --browser)
+      APT_PACKAGES+=(chromium)
+      NPM_DIRS+=(tests/browser)
+      # nodesource's nodejs ships npm; Debian's needs its npm package.
+      command -v npm >/dev/null || APT_PACKAGES+=(nodejs npm) ;;
     --python) APT_PACKAGES+=(python3-dev python3-venv) ;;
     --ruby) APT_PACKAGES+=(swig ruby-dev ruby-minitest) ;;
     --fuzz) APT_PACKAGES+=(clang libclang-rt-14-dev) ;;
@@ -31,3 +36,16 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+
+# npm packages (--browser: sockjs-client for the demo and the test page,
+# playwright-core to drive Debian's chromium; it never downloads a browser).
+# Skipped while node_modules is newer than package.json and the lock file.
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in "${NPM_DIRS[@]}"; do
+  stamp="$ROOT/$dir/node_modules/.package-lock.json"
+  if [ ! -f "$stamp" ] || [ "$ROOT/$dir/package.json" -nt "$stamp" ] ||
+     [ "$ROOT/$dir/package-lock.json" -nt "$stamp" ]; then
+    echo "install-deps: npm ci in $dir (versions from its package-lock.json)"
+    (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
