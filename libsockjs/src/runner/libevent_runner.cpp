@@ -3,10 +3,10 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <event2/listener.h>
-#include <event2/thread.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,17 +32,12 @@ constexpr size_t kReadBuffer = 64 * 1024;
 // How long a closing connection may keep sending before we reset it.
 constexpr int kLingerMs = 2000;
 
-std::once_flag g_evthread_once;
-
 }  // namespace
 
 LibeventRunner::LibeventRunner(const ServerOptions& sopts,
                                const std::vector<ServiceOptions>& services,
                                ConnTable& table, EventQueue& queue)
     : engine_(sopts, services, table, this), queue_(queue), table_(table) {
-  // Cross-thread event_active needs libevent's locking, enabled before the
-  // base exists.
-  std::call_once(g_evthread_once, [] { evthread_use_pthreads(); });
   buf_.resize(kReadBuffer);
 }
 
@@ -57,6 +52,7 @@ LibeventRunner::~LibeventRunner() {
   if (listener_) evconnlistener_free(listener_);
   if (timer_) event_free(timer_);
   if (cmd_ev_) event_free(cmd_ev_);
+  if (cmd_fd_ >= 0) ::close(cmd_fd_);
   if (base_) event_base_free(base_);
 }
 
@@ -98,7 +94,17 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
                  : ntohs(reinterpret_cast<struct sockaddr_in*>(&ss)->sin_port);
   }
   timer_ = evtimer_new(base_, &LibeventRunner::on_timer, this);
-  cmd_ev_ = event_new(base_, -1, 0, &LibeventRunner::on_command, this);
+  // Other threads wake the loop through our own eventfd rather than
+  // event_active: that needs libevent's locking (evthread), which would
+  // then lock on every event operation of the I/O thread.
+  cmd_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (cmd_fd_ < 0) {
+    error = std::string("eventfd: ") + std::strerror(errno);
+    return Status::io;
+  }
+  cmd_ev_ = event_new(base_, cmd_fd_, EV_READ | EV_PERSIST,
+                      &LibeventRunner::on_command, this);
+  if (cmd_ev_) event_add(cmd_ev_, nullptr);
   if (!timer_ || !cmd_ev_) {
     error = "cannot create libevent events";
     return Status::nomem;
@@ -123,7 +129,11 @@ void LibeventRunner::post(Command&& cmd) {
     wake = cmds_.empty();  // one wakeup per batch of commands
     cmds_.push_back(std::move(cmd));
   }
-  if (wake && cmd_ev_) event_active(cmd_ev_, EV_READ, 0);
+  if (wake && cmd_fd_ >= 0) {
+    uint64_t one = 1;
+    ssize_t r = ::write(cmd_fd_, &one, sizeof one);
+    (void)r;  // EAGAIN only if the counter is huge: the loop wakes anyway
+  }
 }
 
 void LibeventRunner::join() {
@@ -347,6 +357,9 @@ void LibeventRunner::on_command(int, short, void* arg) noexcept {
 }
 
 void LibeventRunner::run_commands() {
+  uint64_t n;
+  ssize_t r = ::read(cmd_fd_, &n, sizeof n);  // reset before taking the batch
+  (void)r;
   {
     std::lock_guard<std::mutex> lock(cmd_mu_);
     cmds_work_.swap(cmds_);

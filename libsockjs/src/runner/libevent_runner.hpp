@@ -1,7 +1,8 @@
 // Mode A driver: a library-owned thread running a libevent loop that
 // accepts TCP connections and moves bytes between sockets and the engine.
-// Other threads talk to it only through post() (a command queue woken with
-// event_active, once per batch).
+// Other threads talk to it only through post() (a command queue woken
+// through an eventfd, once per batch). libevent runs without its thread
+// locks: only the I/O thread ever touches the event base.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -90,6 +91,7 @@ class LibeventRunner : public Engine::Host {
   struct evconnlistener* listener_ = nullptr;
   struct event* timer_ = nullptr;
   struct event* cmd_ev_ = nullptr;
+  int cmd_fd_ = -1;
   std::thread thread_;
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
   std::mutex cmd_mu_;
