@@ -103,8 +103,8 @@ void Engine::consume(uint64_t st, size_t n) {
   if (s.out_off == s.out.size()) {
     s.out_off = 0;
     // Keep a small buffer for the next write; an idle connection should
-    // not sit on the capacity of its largest burst.
-    if (s.out.capacity() > 1024)
+    // not sit on the capacity of its largest burst (or of its handshake).
+    if (s.out.capacity() > 256)
       std::string().swap(s.out);
     else
       s.out.clear();
@@ -197,12 +197,12 @@ void Engine::keep_rest(Stream& s, const char* data, size_t len) {
 void Engine::parse_http(Stream& s, const char*& data, size_t& len) {
   while (len > 0 && s.mode == StreamMode::http && !s.busy) {
     http::RequestParser::Result r;
-    size_t n = s.parser.execute(data, len, r);
+    size_t n = s.parser->execute(data, len, r);
     data += n;
     len -= n;
     if (r == http::RequestParser::Result::need_more) break;
     if (r == http::RequestParser::Result::error) {
-      fail_request(s, s.parser.error_status());
+      fail_request(s, s.parser->error_status());
       len = 0;
       break;
     }
@@ -244,7 +244,7 @@ Service* Engine::find_service(std::string_view path, std::string_view& rest) {
 }
 
 void Engine::handle_request(Stream& s) {
-  http::Request& req = s.parser.request();
+  http::Request& req = s.parser->request();
   // After an upgrade request llhttp cannot parse further requests, so unless
   // it becomes a WebSocket the connection ends with this response.
   if (req.upgrade || !req.keep_alive) s.close_after = true;
@@ -393,7 +393,7 @@ void Engine::fire(const TimerEntry& e) {
   switch (e.kind) {
     case TimerKind::stream:
       if (st->busy || st->mode != StreamMode::http) return;
-      if (st->parser.started()) {
+      if (st->parser->started()) {
         fail_request(*st, 408);
       } else {
         close_stream_after_output(*st);  // idle keep-alive connection

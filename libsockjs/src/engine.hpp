@@ -68,7 +68,9 @@ struct WebSocketState {
 struct Stream {
   Stream(uint64_t i, size_t max_head, http::RequestParser::HeadHook hook,
          void* eng)
-      : id(i), parser(max_head, hook, this), engine(eng) {}
+      : id(i),
+        parser(std::make_unique<http::RequestParser>(max_head, hook, this)),
+        engine(eng) {}
   uint64_t id;
   StreamMode mode = StreamMode::http;
   Framing framing = Framing::none;
@@ -78,7 +80,9 @@ struct Stream {
   bool dirty = false;        // listed in the engine's dirty list
   bool resume_listed = false;
   bool peer_gone = false;
-  http::RequestParser parser;
+  // Freed once the connection becomes a WebSocket: an idle WebSocket should
+  // not carry an HTTP parser.
+  std::unique_ptr<http::RequestParser> parser;
   std::string in;            // input that arrived while busy
   std::string out;           // bytes to write
   size_t out_off = 0;

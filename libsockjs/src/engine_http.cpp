@@ -22,7 +22,7 @@ void Engine::respond_fixed(Stream& s, http::ResponseHead& head,
     int n = snprintf(buf, sizeof buf, "Content-Length: %zu\r\n", body.size());
     out.append(buf, static_cast<size_t>(n));
   }
-  const http::Request& req = s.parser.request();
+  const http::Request& req = s.parser->request();
   if (s.close_after)
     out.append("Connection: close\r\n");
   else if (req.http10())
@@ -34,7 +34,7 @@ void Engine::respond_fixed(Stream& s, http::ResponseHead& head,
 }
 
 void Engine::begin_streaming(Stream& s, http::ResponseHead& head) {
-  const http::Request& req = s.parser.request();
+  const http::Request& req = s.parser->request();
   std::string& out = s.out;
   http::append_status_line(out, head.status);
   out.append(head.lines);
@@ -67,7 +67,7 @@ void Engine::end_response(Stream& s) {
   s.framing = Framing::none;
   s.recv.reset();
   s.busy = false;
-  s.parser.next_request();
+  s.parser->next_request();
   if (s.close_after) {
     close_stream_after_output(s);
     return;

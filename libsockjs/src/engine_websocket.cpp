@@ -91,7 +91,7 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
       svc, raw ? Transport::websocket_raw : Transport::websocket, req, s, {});
   sess->websocket = true;
   sess->raw = raw;
-  s.parser.request().release();  // the session no longer needs the request
+  s.parser.reset();  // HTTP is over on this connection
   attach(*sess, s);
 }
 
@@ -113,17 +113,17 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
     s.mode = StreamMode::hixie;
     Service* svc = nullptr;
     std::string_view rest;
-    svc = find_service(s.parser.request().path(), rest);
+    svc = find_service(s.parser->request().path(), rest);
     if (!svc) {
       close_stream_after_output(s);
       return;
     }
     s.ws->hixie = std::make_unique<ws::Hixie76Decoder>(svc->opts.max_message_size);
     Session* sess =
-        new_session(*svc, Transport::websocket, s.parser.request(), s, {});
+        new_session(*svc, Transport::websocket, s.parser->request(), s, {});
     sess->websocket = true;
     sess->hixie = true;
-    s.parser.request().release();
+    s.parser.reset();
     attach(*sess, s);
   }
   std::vector<std::string>& msgs = scratch_msgs_;
