@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "net_client.hpp"
+
 namespace loopback {
 
 bool InfoCopy::has_header(const std::string& name) const {
@@ -31,6 +33,25 @@ bool copy_info(sockjs_server* s, uint64_t conn, InfoCopy& out) {
   for (size_t i = 0; i < info.n_headers; ++i)
     out.headers.emplace_back(info.header_names[i], info.header_values[i]);
   return true;
+}
+
+long fill_until_stuck(sockjs_server* s, uint64_t conn, const std::string& msg,
+                      int stuck_ms, long max_sends) {
+  long accepted = 0;
+  int64_t stuck_since = 0;
+  for (long i = 0; i < max_sends; ++i) {
+    int rc = sockjs_conn_send(s, conn, msg.data(), msg.size());
+    if (rc == SOCKJS_OK) {
+      ++accepted;
+      stuck_since = 0;
+      continue;
+    }
+    if (rc != SOCKJS_E_AGAIN) return -1;
+    if (stuck_since == 0) stuck_since = now_ms();
+    if (now_ms() - stuck_since >= stuck_ms) return accepted;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return -1;
 }
 
 Harness::Harness(HarnessConfig cfg) : cfg_(std::move(cfg)) {

@@ -53,6 +53,14 @@ struct HarnessConfig {
   std::function<void(sockjs_server*, const RecordedEvent&)> on_event;
 };
 
+// Sends `msg` to conn until refusals persist for stuck_ms: a burst can be
+// refused while commands are in flight, but those drain into the kernel;
+// only once the socket buffers are full too does the session stay over its
+// limit. Returns how many sends were accepted, or -1 if sends never stayed
+// refused (or failed otherwise). Bounded by max_sends.
+long fill_until_stuck(sockjs_server* s, uint64_t conn, const std::string& msg,
+                      int stuck_ms = 300, long max_sends = 200000);
+
 class Harness {
  public:
   explicit Harness(HarnessConfig cfg = HarnessConfig());

@@ -179,18 +179,17 @@ TEST(XhrStreaming, Http10BodyEndsBySocketClose) {
 // PROTOCOL 5.3 / trap 13.7: a client closes its parked poll and at once
 // polls again on a new connection. The server must see the abort first:
 // the old session ends (exactly one CLOSE), the new poll opens a new one.
-TEST(XhrPolling, AbortThenReconnectMakesANewSession) {
+void abort_then_reconnect(bool reset) {
   Harness h;
   ASSERT_TRUE(h.ok()) << h.error();
   ASSERT_EQ(http_request(h.port(), "POST", "/echo/000/ab/xhr").body, "o\n");
   uint64_t old_conn = h.wait_open(0);
   ASSERT_NE(old_conn, 0u);
-  {
-    TcpConn parked;
-    ASSERT_TRUE(parked.connect(h.port()));
-    ASSERT_TRUE(parked.send_all(build_request("POST", "/echo/000/ab/xhr")));
-    settle();
-  }  // closed here
+  TcpConn parked;
+  ASSERT_TRUE(parked.connect(h.port()));
+  ASSERT_TRUE(parked.send_all(build_request("POST", "/echo/000/ab/xhr")));
+  settle();
+  parked.close(reset);
   HttpResponse r = http_request(h.port(), "POST", "/echo/000/ab/xhr");
   ASSERT_TRUE(r.ok);
   EXPECT_EQ(r.body, "o\n");
@@ -206,6 +205,14 @@ TEST(XhrPolling, AbortThenReconnectMakesANewSession) {
       EXPECT_EQ(e.code, 1002);
     }
   }
+}
+
+TEST(XhrPolling, AbortThenReconnectMakesANewSession) {
+  abort_then_reconnect(false);
+}
+
+TEST(XhrPolling, ResetThenReconnectMakesANewSession) {
+  abort_then_reconnect(true);
 }
 
 TEST(XhrPolling, SecondReceiverGets2010) {

@@ -103,27 +103,9 @@ TEST(Threads, BackpressureThenDrain) {
   uint64_t conn = h.wait_open();
 
   const std::string payload(1024, 'p');
-  size_t accepted = 0;
-  // Send until refusals persist: a burst is refused while commands are in
-  // flight, but those drain into the kernel; only when the socket buffers
-  // are full too does the session stay over its limit. Bounded: kernel
-  // buffers hold a few MB at most.
-  int64_t stuck_since = 0;
-  bool stuck = false;
-  for (int i = 0; i < 200000 && !stuck; ++i) {
-    int rc = sockjs_conn_send(h.server(), conn, payload.data(), payload.size());
-    if (rc == SOCKJS_OK) {
-      ++accepted;
-      stuck_since = 0;
-      continue;
-    }
-    ASSERT_EQ(rc, SOCKJS_E_AGAIN) << sockjs_status_name(rc);
-    if (stuck_since == 0) stuck_since = now_ms();
-    stuck = now_ms() - stuck_since >= 300;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ASSERT_TRUE(stuck) << "sends never stayed refused";
-  ASSERT_GT(accepted, 0u);
+  long filled = fill_until_stuck(h.server(), conn, payload);
+  ASSERT_GT(filled, 0) << "sends never stayed refused";
+  size_t accepted = static_cast<size_t>(filled);
   size_t drains_before = h.count(SOCKJS_EVENT_DRAIN, conn);
   std::cout << "[ info ] accepted " << accepted
             << " KiB before the buffers filled\n";

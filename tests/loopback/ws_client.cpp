@@ -103,6 +103,11 @@ WsMessage WsClient::read(int timeout_ms) {
     if (masked)
       for (size_t i = 0; i < len; ++i) payload[i] ^= b[hdr - 4 + i % 4];
     b.erase(0, hdr + len);
+    if (opcode == 9 && surface_pings) {
+      msg.opcode = 9;
+      msg.payload = payload;
+      return msg;
+    }
     if (opcode == 9) {  // ping: answer and keep reading
       send_frame(10, payload);
       continue;

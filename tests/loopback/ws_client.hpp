@@ -27,9 +27,12 @@ class WsClient {
   bool send_text(const std::string& text);
   bool send_frame(int opcode, const std::string& payload, bool fin = true);
   bool send_close(int code, const std::string& reason = "");
-  // Next complete data or close message; pings are answered and skipped.
+  // Next complete data or close message; pings are answered and skipped
+  // unless surface_pings is set (then they are returned, unanswered).
   // opcode 0 on EOF or timeout.
   WsMessage read(int timeout_ms = kDefaultTimeoutMs);
+
+  bool surface_pings = false;
 
  private:
   TcpConn conn_;
