@@ -65,6 +65,41 @@ class TestGC < Minitest::Test
     SockJS::Server.open { |server| assert_operator server.listen, :>, 0 }
   end
 
+  # A forked child inherits the server's memory and fds (libevent's epoll fd
+  # among them) but not its I/O thread. Freeing it there would unregister
+  # the parent's events from the shared epoll set and hang the parent's
+  # close, so the GC free skips servers made by another process. Run in a
+  # subprocess so that a regression fails here instead of hanging the suite.
+  def test_forked_child_leaves_the_parents_server_alone
+    script = <<~RUBY
+      require "sockjs"
+      require "socket"
+      SockJS::Server.open do |server|
+        server.add_service("/echo")
+        port = server.listen
+        pid = fork { GC.start } # the child exits with the server unclosed
+        Process.wait(pid)
+        TCPSocket.new("127.0.0.1", port).close # the parent still accepts
+      end
+      puts "parent closed"
+    RUBY
+    out_r, out_w = IO.pipe
+    pid = Process.spawn(RbConfig.ruby, "-I#{File.join(ROOT, "lib")}", "-I#{ext_dir}",
+                        "-e", script, out: out_w)
+    out_w.close
+    begin
+      Timeout.timeout(20) { Process.wait(pid) }
+    rescue Timeout::Error
+      Process.kill("KILL", pid)
+      Process.wait(pid)
+      flunk "the parent hung closing its server after a fork"
+    end
+    assert_equal "parent closed\n", out_r.read
+    assert_predicate $?, :success?
+  ensure
+    out_r&.close
+  end
+
   def test_gc_during_event_loop
     SockJS::Server.open do |server|
       server.add_service("/echo")

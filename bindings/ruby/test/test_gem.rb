@@ -74,6 +74,7 @@ class TestGem < Minitest::Test
   end
 
   def test_pkg_config_gem_with_pregenerated_wrapper
+    skip "built without install rules (SOCKJS_INSTALL=OFF)" unless File.exist?(File.join(@build, "sockjs.pc"))
     prefix = File.join(@tmp, "prefix")
     run!({}, "cmake", "--install", @build, "--prefix", prefix)
     pc = Dir[File.join(prefix, "**", "pkgconfig", "sockjs.pc")].first
