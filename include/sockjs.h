@@ -40,6 +40,9 @@
  *   Mode B: the server is single-threaded (like an nghttp2 session): all
  *   calls from one owner thread at a time, except sockjs_server_wakeup.
  *   Options objects are plain values: one thread at a time.
+ *   fork(): a child must not use or free a listening server inherited from
+ *   its parent (they share the epoll instance; the child's teardown would
+ *   unregister the parent's sockets). Leak it in the child, or exec.
  *
  * ERRORS
  *   Functions returning int return SOCKJS_OK (0) or a negative
