@@ -12,7 +12,7 @@
 
 namespace sockjs {
 
-struct ConnInfo;
+class ConnInfo;
 
 struct Event {
   int type = 0;  // sockjs_event_type
