@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --browser  # --browser brings sockjs-client (npm)
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-cmake --build build
+cmake --build build --target sockjs-demo  # just the demo: quick
 exec build/bin/sockjs-demo --host "${HOST:-127.0.0.1}" --port "${PORT:-8080}"
