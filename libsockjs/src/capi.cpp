@@ -94,37 +94,63 @@ const char* sockjs_version_string(void) { return SOCKJS_VERSION_STRING; }
 
 const char* sockjs_strerror(int status) {
   switch (status) {
-    case SOCKJS_OK: return "success";
-    case SOCKJS_E_INVALID_ARGUMENT: return "invalid argument";
-    case SOCKJS_E_NOMEM: return "out of memory";
-    case SOCKJS_E_AGAIN: return "try again: nothing ready, or send buffer full";
-    case SOCKJS_E_UNKNOWN_CONN: return "unknown session, request or stream";
-    case SOCKJS_E_CLOSED: return "closing or closed";
-    case SOCKJS_E_STATE: return "not allowed in the current state";
-    case SOCKJS_E_PROTOCOL: return "protocol error";
-    case SOCKJS_E_IO: return "I/O error";
-    case SOCKJS_E_LIMIT: return "limit exceeded";
-    case SOCKJS_E_FATAL: return "fatal error: server unusable";
-    case SOCKJS_E_INTERNAL: return "internal error: server unusable";
-    default: return "unknown status";
+    case SOCKJS_OK:
+      return "success";
+    case SOCKJS_E_INVALID_ARGUMENT:
+      return "invalid argument";
+    case SOCKJS_E_NOMEM:
+      return "out of memory";
+    case SOCKJS_E_AGAIN:
+      return "try again: nothing ready, or send buffer full";
+    case SOCKJS_E_UNKNOWN_CONN:
+      return "unknown session, request or stream";
+    case SOCKJS_E_CLOSED:
+      return "closing or closed";
+    case SOCKJS_E_STATE:
+      return "not allowed in the current state";
+    case SOCKJS_E_PROTOCOL:
+      return "protocol error";
+    case SOCKJS_E_IO:
+      return "I/O error";
+    case SOCKJS_E_LIMIT:
+      return "limit exceeded";
+    case SOCKJS_E_FATAL:
+      return "fatal error: server unusable";
+    case SOCKJS_E_INTERNAL:
+      return "internal error: server unusable";
+    default:
+      return "unknown status";
   }
 }
 
 const char* sockjs_status_name(int status) {
   switch (status) {
-    case SOCKJS_OK: return "SOCKJS_OK";
-    case SOCKJS_E_INVALID_ARGUMENT: return "SOCKJS_E_INVALID_ARGUMENT";
-    case SOCKJS_E_NOMEM: return "SOCKJS_E_NOMEM";
-    case SOCKJS_E_AGAIN: return "SOCKJS_E_AGAIN";
-    case SOCKJS_E_UNKNOWN_CONN: return "SOCKJS_E_UNKNOWN_CONN";
-    case SOCKJS_E_CLOSED: return "SOCKJS_E_CLOSED";
-    case SOCKJS_E_STATE: return "SOCKJS_E_STATE";
-    case SOCKJS_E_PROTOCOL: return "SOCKJS_E_PROTOCOL";
-    case SOCKJS_E_IO: return "SOCKJS_E_IO";
-    case SOCKJS_E_LIMIT: return "SOCKJS_E_LIMIT";
-    case SOCKJS_E_FATAL: return "SOCKJS_E_FATAL";
-    case SOCKJS_E_INTERNAL: return "SOCKJS_E_INTERNAL";
-    default: return "SOCKJS_E_UNKNOWN";
+    case SOCKJS_OK:
+      return "SOCKJS_OK";
+    case SOCKJS_E_INVALID_ARGUMENT:
+      return "SOCKJS_E_INVALID_ARGUMENT";
+    case SOCKJS_E_NOMEM:
+      return "SOCKJS_E_NOMEM";
+    case SOCKJS_E_AGAIN:
+      return "SOCKJS_E_AGAIN";
+    case SOCKJS_E_UNKNOWN_CONN:
+      return "SOCKJS_E_UNKNOWN_CONN";
+    case SOCKJS_E_CLOSED:
+      return "SOCKJS_E_CLOSED";
+    case SOCKJS_E_STATE:
+      return "SOCKJS_E_STATE";
+    case SOCKJS_E_PROTOCOL:
+      return "SOCKJS_E_PROTOCOL";
+    case SOCKJS_E_IO:
+      return "SOCKJS_E_IO";
+    case SOCKJS_E_LIMIT:
+      return "SOCKJS_E_LIMIT";
+    case SOCKJS_E_FATAL:
+      return "SOCKJS_E_FATAL";
+    case SOCKJS_E_INTERNAL:
+      return "SOCKJS_E_INTERNAL";
+    default:
+      return "SOCKJS_E_UNKNOWN";
   }
 }
 
@@ -283,8 +309,8 @@ int sockjs_server_new(const sockjs_server_options* opts, sockjs_server** out,
   return guard(nullptr, errbuf, [&] {
     auto s = std::make_unique<sockjs_server>();
     try {
-      s->impl = std::make_unique<sockjs::Server>(opts ? opts->o
-                                                      : sockjs::ServerOptions());
+      s->impl = std::make_unique<sockjs::Server>(
+          opts ? opts->o : sockjs::ServerOptions());
     } catch (const std::system_error& e) {
       set_error(errbuf, e.what());
       return SOCKJS_E_IO;
@@ -392,7 +418,8 @@ int sockjs_conn_send(sockjs_server* s, sockjs_conn_id conn, const char* utf8,
 int sockjs_conn_close(sockjs_server* s, sockjs_conn_id conn, int close_code,
                       const char* reason) {
   SOCKJS_CHECK(s);
-  SOCKJS_CHECK(close_code == 1000 || (close_code >= 3000 && close_code <= 4999));
+  SOCKJS_CHECK(close_code == 1000 ||
+               (close_code >= 3000 && close_code <= 4999));
   const char* r = reason ? reason : "Normal closure";
   SOCKJS_CHECK(std::strlen(r) <= 123 && sockjs::codec::utf8_valid(r));
   return guard(s, nullptr,
@@ -426,9 +453,9 @@ int sockjs_request_respond(sockjs_server* s, sockjs_conn_id request, int status,
   SOCKJS_CHECK(valid_header_block(headers));
   SOCKJS_CHECK(!content_type || !std::strpbrk(content_type, "\r\n"));
   return guard(s, nullptr, [&] {
-    Status st = s->impl->respond(request, status, content_type ? content_type : "",
-                                 headers ? headers : "",
-                                 std::string_view(body ? body : "", body_len));
+    Status st = s->impl->respond(
+        request, status, content_type ? content_type : "",
+        headers ? headers : "", std::string_view(body ? body : "", body_len));
     if (st == Status::ok) {
       std::lock_guard<std::mutex> lock(s->answered_mu);
       s->answered.push_back(request);
@@ -443,8 +470,8 @@ int sockjs_server_stream_open(sockjs_server* s, const char* remote_addr,
                               uint16_t remote_port, sockjs_stream_id* out) {
   SOCKJS_CHECK(s && out);
   return guard(s, nullptr, [&] {
-    return code(s->impl->stream_open(remote_addr ? remote_addr : "",
-                                     remote_port, out));
+    return code(
+        s->impl->stream_open(remote_addr ? remote_addr : "", remote_port, out));
   });
 }
 

@@ -401,8 +401,8 @@ void Engine::fire(const TimerEntry& e) {
       return;
     case TimerKind::disconnect:
       if (!sess->receiver)
-        teardown(*sess, sess->state == SessionState::closing ? sess->close_code
-                                                              : 1001,
+        teardown(*sess,
+                 sess->state == SessionState::closing ? sess->close_code : 1001,
                  sess->state == SessionState::closing ? sess->close_reason
                                                       : "Session timed out");
       return;

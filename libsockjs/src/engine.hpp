@@ -32,7 +32,13 @@ struct Timer {
   uint64_t queued_at = 0;  // time of this timer's heap entry; 0: none
 };
 
-enum class TimerKind : uint8_t { disconnect, heartbeat, pong, stream, shutdown };
+enum class TimerKind : uint8_t {
+  disconnect,
+  heartbeat,
+  pong,
+  stream,
+  shutdown
+};
 
 // How the body of the response in progress is delimited.
 enum class Framing : uint8_t {
@@ -54,8 +60,8 @@ enum class StreamMode : uint8_t {
 struct Receiver {
   Transport transport;
   bool streaming;
-  size_t sent = 0;        // framed bytes written (response limit)
-  std::string callback;   // jsonp and htmlfile
+  size_t sent = 0;          // framed bytes written (response limit)
+  std::string callback;     // jsonp and htmlfile
   http::ResponseHead head;  // deferred head for polling transports
 };
 
@@ -77,23 +83,23 @@ struct Stream {
   bool busy = false;         // a request is being answered; input waits
   bool close_after = false;  // close once the current response ends
   bool wants_close = false;
-  bool dirty = false;        // listed in the engine's dirty list
+  bool dirty = false;  // listed in the engine's dirty list
   bool resume_listed = false;
   bool peer_gone = false;
   // Freed once the connection becomes a WebSocket: an idle WebSocket should
   // not carry an HTTP parser.
   std::unique_ptr<http::RequestParser> parser;
-  std::string in;            // input that arrived while busy
-  std::string out;           // bytes to write
+  std::string in;   // input that arrived while busy
+  std::string out;  // bytes to write
   size_t out_off = 0;
-  Session* session = nullptr;         // receiver or WebSocket session
-  std::unique_ptr<Receiver> recv;     // while an HTTP receiver
-  std::unique_ptr<WebSocketState> ws; // once upgraded
-  uint64_t forwarded = 0;             // request id awaiting the host's answer
-  Timer timeout;                      // request-head / idle timeout
+  Session* session = nullptr;          // receiver or WebSocket session
+  std::unique_ptr<Receiver> recv;      // while an HTTP receiver
+  std::unique_ptr<WebSocketState> ws;  // once upgraded
+  uint64_t forwarded = 0;              // request id awaiting the host's answer
+  Timer timeout;                       // request-head / idle timeout
   std::string remote_addr;
   uint16_t remote_port = 0;
-  void* engine = nullptr;             // for the parser's head hook
+  void* engine = nullptr;  // for the parser's head hook
 
   size_t pending_output() const { return out.size() - out_off; }
 };
@@ -118,9 +124,9 @@ struct Session {
   bool raw = false;        // raw WebSocket: no SockJS framing
   bool hixie = false;
   bool flush_listed = false;
-  std::string queue;       // escaped JSON strings joined by ','
+  std::string queue;  // escaped JSON strings joined by ','
   Stream* receiver = nullptr;
-  int close_code = 0;      // set once closing
+  int close_code = 0;  // set once closing
   std::string close_reason;
   Timer disconnect, heartbeat, pong;
   std::shared_ptr<ConnShared> shared;
@@ -137,8 +143,9 @@ class Engine {
     virtual bool stream_alive(uint64_t stream) = 0;
   };
 
-  Engine(const ServerOptions& sopts, const std::vector<ServiceOptions>& services,
-         ConnTable& table, Host* host);
+  Engine(const ServerOptions& sopts,
+         const std::vector<ServiceOptions>& services, ConnTable& table,
+         Host* host);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -195,7 +202,8 @@ class Engine {
   // response writing (engine_http.cpp)
   void write(Stream& s, std::string_view bytes);
   void mark_dirty(Stream& s);
-  void respond_fixed(Stream& s, http::ResponseHead& head, std::string_view body);
+  void respond_fixed(Stream& s, http::ResponseHead& head,
+                     std::string_view body);
   void begin_streaming(Stream& s, http::ResponseHead& head);
   void write_body(Stream& s, std::string_view data);
   void end_response(Stream& s);

@@ -98,7 +98,8 @@ void Engine::serve_info(Stream& s, Service& svc, const http::Request& req) {
   std::unique_ptr<cJSON, void (*)(cJSON*)> obj(cJSON_CreateObject(),
                                                &cJSON_Delete);
   if (!obj) throw std::bad_alloc();
-  cJSON_AddBoolToObject(obj.get(), "websocket", o.enabled(Transport::websocket));
+  cJSON_AddBoolToObject(obj.get(), "websocket",
+                        o.enabled(Transport::websocket));
   if (!o.disable_cors) {
     cJSON* origins = cJSON_AddArrayToObject(obj.get(), "origins");
     if (origins) cJSON_AddItemToArray(origins, cJSON_CreateString("*:*"));
@@ -108,8 +109,8 @@ void Engine::serve_info(Stream& s, Service& svc, const http::Request& req) {
                           static_cast<double>(static_cast<uint32_t>(z)));
   if (!o.base_url.empty())
     cJSON_AddStringToObject(obj.get(), "base_url", o.base_url.c_str());
-  std::unique_ptr<char, void (*)(void*)> text(
-      cJSON_PrintUnformatted(obj.get()), &cJSON_free);
+  std::unique_ptr<char, void (*)(void*)> text(cJSON_PrintUnformatted(obj.get()),
+                                              &cJSON_free);
   if (!text) throw std::bad_alloc();
   http::ResponseHead h(200);
   h.add("Content-Type", "application/json; charset=UTF-8");

@@ -16,11 +16,21 @@ constexpr std::string_view kAnotherConnection =
 
 // sockjs-node's whitelist (plus origin, which its docs list but its code
 // forgets: sockjs-node#247). Cookies only on request.
-constexpr std::string_view kExposedHeaders[] = {
-    "referer",         "x-client-ip", "x-forwarded-for", "x-forwarded-host",
-    "x-forwarded-port", "x-cluster-client-ip", "via",     "x-real-ip",
-    "x-forwarded-proto", "x-ssl",     "dnt",             "host",
-    "user-agent",      "accept-language", "origin"};
+constexpr std::string_view kExposedHeaders[] = {"referer",
+                                                "x-client-ip",
+                                                "x-forwarded-for",
+                                                "x-forwarded-host",
+                                                "x-forwarded-port",
+                                                "x-cluster-client-ip",
+                                                "via",
+                                                "x-real-ip",
+                                                "x-forwarded-proto",
+                                                "x-ssl",
+                                                "dnt",
+                                                "host",
+                                                "user-agent",
+                                                "accept-language",
+                                                "origin"};
 
 constexpr std::string_view kHtmlfileHead =
     "<!doctype html>\n"
@@ -59,11 +69,20 @@ void append_eventsource_data(std::string& out, std::string_view frame) {
   for (size_t i = 0; i < frame.size(); ++i) {
     const char* rep = nullptr;
     switch (frame[i]) {
-      case '%': rep = "%25"; break;
-      case '\r': rep = "%0D"; break;
-      case '\n': rep = "%0A"; break;
-      case '\0': rep = "%00"; break;
-      default: continue;
+      case '%':
+        rep = "%25";
+        break;
+      case '\r':
+        rep = "%0D";
+        break;
+      case '\n':
+        rep = "%0A";
+        break;
+      case '\0':
+        rep = "%00";
+        break;
+      default:
+        continue;
     }
     out.append(frame.substr(start, i - start));
     out.append(rep, 3);
@@ -257,8 +276,9 @@ void Engine::write_receiver_frame(Stream& s, std::string_view frame) {
   write_body(s, body);
 }
 
-Session* Engine::new_session(Service& svc, Transport t, const http::Request& req,
-                             const Stream& s, std::string_view key) {
+Session* Engine::new_session(Service& svc, Transport t,
+                             const http::Request& req, const Stream& s,
+                             std::string_view key) {
   auto sess = std::make_unique<Session>();
   sess->id = next_conn_++;
   sess->key.assign(key);
@@ -405,7 +425,8 @@ void Engine::flush_session(Session& sess) {
 
 void Engine::update_buffered(Session& sess) {
   int64_t held = static_cast<int64_t>(sess.queue.size());
-  if (sess.receiver) held += static_cast<int64_t>(sess.receiver->pending_output());
+  if (sess.receiver)
+    held += static_cast<int64_t>(sess.receiver->pending_output());
   ConnShared& c = *sess.shared;
   c.buffered.store(held, std::memory_order_relaxed);
   if (c.want_drain.load(std::memory_order_relaxed) &&

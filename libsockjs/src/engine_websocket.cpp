@@ -12,11 +12,16 @@ namespace {
 
 const char* close_reason_for(uint16_t code) {
   switch (code) {
-    case ws::kCloseProtocolError: return "Protocol error";
-    case ws::kCloseUnsupportedData: return "Unsupported data";
-    case ws::kCloseInvalidPayload: return "Invalid payload";
-    case ws::kCloseTooBig: return "Message too big";
-    default: return "Protocol error";
+    case ws::kCloseProtocolError:
+      return "Protocol error";
+    case ws::kCloseUnsupportedData:
+      return "Unsupported data";
+    case ws::kCloseInvalidPayload:
+      return "Invalid payload";
+    case ws::kCloseTooBig:
+      return "Message too big";
+    default:
+      return "Protocol error";
   }
 }
 
@@ -64,7 +69,8 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
   if (!version || *version != "13") {
     s.close_after = true;
     if (raw)
-      serve_text_error(s, 400, "Only supported WebSocket protocol is RFC 6455.");
+      serve_text_error(s, 400,
+                       "Only supported WebSocket protocol is RFC 6455.");
     else if (version)
       serve_text_error(s, 400, "Unsupported WebSocket version: " + *version);
     else
@@ -78,7 +84,8 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
   }
   std::string& out = s.out;
   http::append_status_line(out, 101);
-  out.append("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
+  out.append(
+      "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
   out.append(ws::accept_key(*key));
   out.append("\r\n\r\n");
   mark_dirty(s);
@@ -118,7 +125,8 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
       close_stream_after_output(s);
       return;
     }
-    s.ws->hixie = std::make_unique<ws::Hixie76Decoder>(svc->opts.max_message_size);
+    s.ws->hixie =
+        std::make_unique<ws::Hixie76Decoder>(svc->opts.max_message_size);
     Session* sess =
         new_session(*svc, Transport::websocket, s.parser->request(), s, {});
     sess->websocket = true;
@@ -127,13 +135,15 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
     attach(*sess, s);
   }
   std::vector<std::string>& msgs = scratch_msgs_;
-  while (len > 0 && (s.mode == StreamMode::websocket || s.mode == StreamMode::hixie)) {
+  while (len > 0 &&
+         (s.mode == StreamMode::websocket || s.mode == StreamMode::hixie)) {
     Session* sess = s.session;
     if (sess) sess->pong.deadline = 0;  // any traffic proves the peer alive
     if (s.mode == StreamMode::hixie) {
       ws::HixieFrame f;
       bool got = false;
-      size_t n = s.ws->hixie->feed(reinterpret_cast<const uint8_t*>(data), len, f, got);
+      size_t n = s.ws->hixie->feed(reinterpret_cast<const uint8_t*>(data), len,
+                                   f, got);
       data += n;
       len -= n;
       if (!got) {
@@ -143,8 +153,8 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
       if (f.kind == ws::HixieFrame::Kind::text) {
         if (f.payload.empty() || !sess) continue;
         msgs.clear();
-        if (codec::decode_messages(f.payload, codec::DecodeMode::websocket, msgs) !=
-            codec::DecodeStatus::ok) {
+        if (codec::decode_messages(f.payload, codec::DecodeMode::websocket,
+                                   msgs) != codec::DecodeStatus::ok) {
           ws_finish(s, 3000, "Broken framing.", 3000, "Broken framing.");
           return;
         }
@@ -160,7 +170,8 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
     }
     ws::DecodedFrame f;
     bool got = false;
-    size_t n = s.ws->rfc->feed(reinterpret_cast<const uint8_t*>(data), len, f, got);
+    size_t n =
+        s.ws->rfc->feed(reinterpret_cast<const uint8_t*>(data), len, f, got);
     data += n;
     len -= n;
     if (!got) {
@@ -215,8 +226,9 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
 void Engine::ws_send_text(Stream& s, std::string_view text) {
   ws::append_frame(s.out, ws::Opcode::text, text);
   mark_dirty(s);
-  if (s.session) arm(s.session->heartbeat, heartbeat_at(*s.session),
-                     TimerKind::heartbeat, s.session->id);
+  if (s.session)
+    arm(s.session->heartbeat, heartbeat_at(*s.session), TimerKind::heartbeat,
+        s.session->id);
 }
 
 void Engine::ws_send_sockjs_frame(Session& sess, std::string_view frame) {

@@ -6,7 +6,9 @@ namespace sockjs::http {
 
 namespace {
 
-RequestParser* self(llhttp_t* p) { return static_cast<RequestParser*>(p->data); }
+RequestParser* self(llhttp_t* p) {
+  return static_cast<RequestParser*>(p->data);
+}
 
 void lower_in_place(std::string& s, size_t from) {
   for (size_t i = from; i < s.size(); ++i) {
@@ -57,7 +59,8 @@ int RequestParser::on_url(llhttp_t* p, const char* at, size_t len) noexcept {
   }
 }
 
-int RequestParser::on_header_field(llhttp_t* p, const char* at, size_t len) noexcept {
+int RequestParser::on_header_field(llhttp_t* p, const char* at,
+                                   size_t len) noexcept {
   // Never let an exception unwind through llhttp (C) frames.
   try {
     RequestParser* s = self(p);
@@ -78,7 +81,8 @@ int RequestParser::on_header_field(llhttp_t* p, const char* at, size_t len) noex
   }
 }
 
-int RequestParser::on_header_value(llhttp_t* p, const char* at, size_t len) noexcept {
+int RequestParser::on_header_value(llhttp_t* p, const char* at,
+                                   size_t len) noexcept {
   // Never let an exception unwind through llhttp (C) frames.
   try {
     RequestParser* s = self(p);

@@ -80,15 +80,17 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
         base_, &LibeventRunner::on_accept, this,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
         ai->ai_addr, static_cast<int>(ai->ai_addrlen));
-    if (!listener_) error = std::string("cannot listen on ") + host + ":" +
-                            port_text + ": " + std::strerror(errno);
+    if (!listener_)
+      error = std::string("cannot listen on ") + host + ":" + port_text + ": " +
+              std::strerror(errno);
   }
   freeaddrinfo(res);
   if (!listener_) return Status::io;
   struct sockaddr_storage ss;
   socklen_t sl = sizeof ss;
   int lfd = evconnlistener_get_fd(listener_);
-  if (bound && getsockname(lfd, reinterpret_cast<struct sockaddr*>(&ss), &sl) == 0) {
+  if (bound &&
+      getsockname(lfd, reinterpret_cast<struct sockaddr*>(&ss), &sl) == 0) {
     *bound = ss.ss_family == AF_INET6
                  ? ntohs(reinterpret_cast<struct sockaddr_in6*>(&ss)->sin6_port)
                  : ntohs(reinterpret_cast<struct sockaddr_in*>(&ss)->sin_port);

@@ -61,8 +61,8 @@ class LibeventRunner : public Engine::Host {
 
   bool stream_alive(uint64_t stream) override;
 
-  static void on_accept(struct evconnlistener*, int fd, ::sockaddr* sa,
-                        int len, void* arg) noexcept;
+  static void on_accept(struct evconnlistener*, int fd, ::sockaddr* sa, int len,
+                        void* arg) noexcept;
   static void on_read(int fd, short what, void* arg) noexcept;
   static void on_write(int fd, short what, void* arg) noexcept;
   static void on_timer(int fd, short what, void* arg) noexcept;
