@@ -209,6 +209,45 @@ SOCKJS_API int sockjs_options_set_send_buffer_limit(sockjs_options *o, size_t by
  *  sockjs-node: cookies are a CSRF risk for authentication).
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_options_set_expose_cookies(sockjs_options *o, int enabled);
+/**
+ * Add a pattern to the service's Origin allow-list (default: empty, which
+ * allows every origin, as sockjs-node does). Why: browsers attach cookies
+ * and HTTP authentication to WebSocket handshakes and to credentialed
+ * cross-origin XHR from any page, and WebSockets are exempt from the
+ * same-origin policy, so without a list a foreign page the user visits can
+ * open a session in the user's name (cross-site WebSocket hijacking). Set
+ * one when sessions are authenticated by cookies.
+ *
+ * Once the list is non-empty, a request carrying an Origin header (or, for
+ * old WebSocket drafts, Sec-WebSocket-Origin) that no pattern matches is
+ * answered 403 "Origin not allowed" on every URL of the service except the
+ * greeting and the iframe page: both WebSocket endpoints (before the
+ * upgrade), the HTTP transports, their send URLs, /info and the OPTIONS
+ * preflights. CORS answers echo only allowed origins. Requests without an
+ * Origin (non-browser clients, script-tag JSONP) and same-origin requests
+ * (an Origin whose host and port equal the Host header, as the iframe
+ * transports send) are always allowed.
+ *
+ * Pattern forms (ASCII case ignored):
+ *   "*"                       any origin (the same as no list)
+ *   "null"                    the opaque origin of sandboxed frames, file:
+ *   "https://example.com"     exactly that scheme and host, default port
+ *   "https://example.com:8443", "http://localhost:*"   a port, any port
+ *   "example.com"             that host with any scheme, default port
+ *   "*.example.com"           any subdomain (any depth) of example.com,
+ *                             not example.com itself, any scheme; like a
+ *                             host it may follow "https://" and take a port
+ *   "*://example.com:*"       any scheme and port
+ *   "*:*"                     any host and port (sockjs-node's form)
+ * Adding a pattern already listed is harmless. Copied.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (NULL, or not one of the
+ *         forms: empty, a path, whitespace, '*' elsewhere), SOCKJS_E_NOMEM.
+ * Since: 0.1 */
+SOCKJS_API int sockjs_options_add_allowed_origin(sockjs_options *o,
+                                                 const char *pattern);
+/** Empty the Origin allow-list again (every origin allowed).
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_clear_allowed_origins(sockjs_options *o);
 
 /* -------------------------------------------------------- server options */
 /** Server-wide settings (limits of the HTTP layer, shutdown). */
@@ -241,6 +280,36 @@ SOCKJS_API int sockjs_server_options_set_shutdown_timeout_ms(
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_server_options_set_forward_unmatched(
     sockjs_server_options *o, int enabled);
+/** Most header lines in one request (default 100); more gets 431 and the
+ *  connection is closed. >= 1.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_max_request_headers(
+    sockjs_server_options *o, size_t count);
+/** Most sessions open at once in the whole server, all services and
+ *  transports counted, until their CLOSE event (default 0: no limit).
+ *  At the limit, a request that would open a session is answered 503 "Too
+ *  many sessions": a WebSocket upgrade before its 101 (the connection then
+ *  closes), an HTTP receiving request with CORS headers so a browser sees
+ *  it. Requests to existing sessions are served as usual.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_max_sessions(
+    sockjs_server_options *o, size_t count);
+/** Mode A: most TCP connections open at once (default 0: no limit).
+ *  Connections accepted beyond it are closed at once, unanswered. Keep it
+ *  below the process's file-descriptor limit (RLIMIT_NOFILE). Feed mode
+ *  ignores it: the host owns the sockets.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_max_connections(
+    sockjs_server_options *o, size_t count);
+/** Mode A: TCP keepalive on accepted connections (default 60 s; 0 turns
+ *  it off). After this many idle seconds the kernel probes the peer, 3
+ *  times, every min(seconds, 10) s; a peer that vanished without a FIN
+ *  (power loss, NAT timeout, cable cut) then ends in a reset, so its
+ *  session gets its CLOSE (1002 "Connection interrupted") instead of
+ *  lingering. Feed mode ignores it. 0..32767.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_tcp_keepalive_s(
+    sockjs_server_options *o, uint32_t seconds);
 
 /* ---------------------------------------------------------------- server */
 typedef struct sockjs_server sockjs_server;

@@ -1,5 +1,6 @@
 // The C ABI: the only extern "C" code. Every entry point is noexcept and
 // runs inside guard(), so no C++ exception ever reaches the caller.
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -7,6 +8,7 @@
 
 #include "codec/utf8.hpp"
 #include "conn_info.hpp"
+#include "http/origin.hpp"
 #include "server.hpp"
 #include "sockjs.h"
 
@@ -263,6 +265,23 @@ int sockjs_options_set_expose_cookies(sockjs_options* o, int enabled) {
   return SOCKJS_OK;
 }
 
+int sockjs_options_add_allowed_origin(sockjs_options* o, const char* pattern) {
+  SOCKJS_CHECK(o && pattern);
+  SOCKJS_CHECK(sockjs::http::valid_origin_pattern(pattern));
+  return guard(nullptr, nullptr, [&] {
+    auto& list = o->o.allowed_origins;
+    if (std::find(list.begin(), list.end(), pattern) == list.end())
+      list.emplace_back(pattern);
+    return SOCKJS_OK;
+  });
+}
+
+int sockjs_options_clear_allowed_origins(sockjs_options* o) {
+  SOCKJS_CHECK(o);
+  o->o.allowed_origins.clear();
+  return SOCKJS_OK;
+}
+
 int sockjs_server_options_new(sockjs_server_options** out) {
   if (!out) return SOCKJS_E_INVALID_ARGUMENT;
   return guard(nullptr, nullptr, [&] {
@@ -298,6 +317,34 @@ int sockjs_server_options_set_forward_unmatched(sockjs_server_options* o,
                                                 int enabled) {
   SOCKJS_CHECK(o);
   o->o.forward_unmatched = enabled != 0;
+  return SOCKJS_OK;
+}
+
+int sockjs_server_options_set_max_request_headers(sockjs_server_options* o,
+                                                  size_t count) {
+  SOCKJS_CHECK(o && count >= 1);
+  o->o.max_request_headers = count;
+  return SOCKJS_OK;
+}
+
+int sockjs_server_options_set_max_sessions(sockjs_server_options* o,
+                                           size_t count) {
+  SOCKJS_CHECK(o);
+  o->o.max_sessions = count;
+  return SOCKJS_OK;
+}
+
+int sockjs_server_options_set_max_connections(sockjs_server_options* o,
+                                              size_t count) {
+  SOCKJS_CHECK(o);
+  o->o.max_connections = count;
+  return SOCKJS_OK;
+}
+
+int sockjs_server_options_set_tcp_keepalive_s(sockjs_server_options* o,
+                                              uint32_t seconds) {
+  SOCKJS_CHECK(o && seconds <= 32767);  // Linux's TCP_KEEPIDLE maximum
+  o->o.tcp_keepalive_s = seconds;
   return SOCKJS_OK;
 }
 

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "codec/digest.hpp"
+#include "http/origin.hpp"
 #include "ws/hixie76.hpp"
 #include "ws/rfc6455.hpp"
 
@@ -35,10 +36,6 @@ constexpr std::string_view kIframeTail =
     "</body>\n"
     "</html>";
 
-// Input that may wait while a response is in progress (pipelined requests);
-// beyond this a client is flooding and the connection is dropped.
-constexpr size_t kMaxStashedInput = 1024 * 1024;
-
 }  // namespace
 
 Engine::Engine(const ServerOptions& sopts,
@@ -46,7 +43,9 @@ Engine::Engine(const ServerOptions& sopts,
                Host* host)
     : sopts_(sopts), table_(table), host_(host) {
   int id = 0;
+  size_t largest_body = 0;
   for (const auto& o : services) {
+    largest_body = std::max(largest_body, o.max_message_size);
     auto svc = std::make_unique<Service>();
     svc->id = id++;
     svc->opts = o;
@@ -63,6 +62,11 @@ Engine::Engine(const ServerOptions& sopts,
                    [](const Service* a, const Service* b) {
                      return a->opts.prefix.size() > b->opts.prefix.size();
                    });
+  // Input that may wait while a response is in progress (pipelined
+  // requests): room for two of the largest requests the limits allow; a
+  // client sending more before reading its answers is flooding, and the
+  // connection is dropped.
+  max_stashed_input_ = 2 * (sopts_.max_request_head_size + largest_body);
   std::random_device rd;
   entropy_state_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
@@ -78,6 +82,7 @@ Engine::~Engine() {
 uint64_t Engine::open_stream(std::string remote_addr, uint16_t remote_port) {
   uint64_t id = next_stream_++;
   auto s = std::make_unique<Stream>(id, sopts_.max_request_head_size,
+                                    sopts_.max_request_headers,
                                     &Engine::on_request_head, this);
   s->remote_addr = std::move(remote_addr);
   s->remote_port = remote_port;
@@ -163,7 +168,7 @@ void Engine::process_input(Stream& s, const char* data, size_t len) {
       break;
   }
   if (s.busy || !s.in.empty()) {
-    if (s.in.size() + len > kMaxStashedInput) {
+    if (s.in.size() + len > max_stashed_input_) {
       close_stream_after_output(s);
       return;
     }
@@ -271,6 +276,13 @@ void Engine::handle_request(Stream& s) {
     serve_not_allowed(s, m.route, req);
     return;
   }
+  if (m.route != Route::greeting && m.route != Route::iframe &&
+      !origin_ok(*svc, req)) {
+    // Cross-site WebSocket hijacking and CORS reads from foreign pages.
+    s.close_after = true;
+    serve_text_error(s, 403, "Origin not allowed");
+    return;
+  }
   const ServiceOptions& o = svc->opts;
   auto disabled = [&](Transport t) { return !o.enabled(t); };
   switch (m.route) {
@@ -332,6 +344,20 @@ void Engine::handle_request(Stream& s) {
       break;
   }
   serve_not_found(s);
+}
+
+bool Engine::origin_ok(const Service& svc, const http::Request& req) const {
+  if (svc.opts.allowed_origins.empty()) return true;
+  const std::string* origin = req.header("origin");
+  // hybi-07..12 WebSocket clients sent their origin under this name.
+  if (!origin) origin = req.header("sec-websocket-origin");
+  if (!origin) return true;  // not a browser: Origin proves nothing
+  return http::origin_allowed(svc.opts.allowed_origins, *origin,
+                              req.header("host"));
+}
+
+bool Engine::sessions_full() const {
+  return sopts_.max_sessions != 0 && sessions_.size() >= sopts_.max_sessions;
 }
 
 // ------------------------------------------------------------------- timers

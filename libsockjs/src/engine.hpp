@@ -72,10 +72,11 @@ struct WebSocketState {
 };
 
 struct Stream {
-  Stream(uint64_t i, size_t max_head, http::RequestParser::HeadHook hook,
-         void* eng)
+  Stream(uint64_t i, size_t max_head, size_t max_headers,
+         http::RequestParser::HeadHook hook, void* eng)
       : id(i),
-        parser(std::make_unique<http::RequestParser>(max_head, hook, this)),
+        parser(std::make_unique<http::RequestParser>(max_head, max_headers,
+                                                     hook, this)),
         engine(eng) {}
   uint64_t id;
   StreamMode mode = StreamMode::http;
@@ -198,6 +199,10 @@ class Engine {
   void keep_rest(Stream& s, const char* data, size_t len);
   void handle_request(Stream& s);
   Service* find_service(std::string_view path, std::string_view& rest);
+  // The request carries no Origin, or one the service's allow-list admits.
+  bool origin_ok(const Service& svc, const http::Request& req) const;
+  // max_sessions is reached: no new session may open.
+  bool sessions_full() const;
 
   // response writing (engine_http.cpp)
   void write(Stream& s, std::string_view bytes);
@@ -284,6 +289,7 @@ class Engine {
   std::vector<Event> events_;
   std::vector<std::string> scratch_msgs_;
   uint64_t entropy_state_;
+  size_t max_stashed_input_ = 0;
   bool shutting_down_ = false;
   bool shutdown_done_ = false;
   Timer shutdown_timer_;

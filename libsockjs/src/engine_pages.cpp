@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "engine.hpp"
+#include "http/origin.hpp"
 
 namespace sockjs {
 
@@ -44,6 +45,12 @@ void Engine::add_cors(http::ResponseHead& h, const http::Request& req,
                       const Service& svc, bool eventsource) {
   if (svc.opts.disable_cors) return;
   const std::string* origin = req.header("origin");
+  // With an allow-list, only listed origins are echoed (requests from the
+  // others are refused before they get here; this is the second lock).
+  if (origin && !svc.opts.allowed_origins.empty() &&
+      !http::origin_allowed(svc.opts.allowed_origins, *origin,
+                            req.header("host")))
+    origin = nullptr;
   // eventsource keeps sockjs-node's own rule: a "null" origin gets "*".
   if (origin && !origin->empty() && !(eventsource && *origin == "null")) {
     h.add("Access-Control-Allow-Origin", *origin);

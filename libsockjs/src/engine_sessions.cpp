@@ -196,7 +196,18 @@ void Engine::handle_receive(Stream& s, Service& svc, Route route,
       return;
     }
   }
-  if (!sess) sess = new_session(svc, recv->transport, req, s, key);
+  if (!sess) {
+    if (sessions_full()) {
+      // CORS headers let a browser's XHR see the status.
+      http::ResponseHead busy(503);
+      busy.add("Cache-Control", http::kNoCache);
+      if (recv->transport != Transport::htmlfile && !jsonp)
+        add_cors(busy, req, svc, recv->transport == Transport::eventsource);
+      serve_text_error(s, 503, "Too many sessions", &busy);
+      return;
+    }
+    sess = new_session(svc, recv->transport, req, s, key);
+  }
   bool streaming = recv->streaming;
   s.recv = std::move(recv);
   if (streaming) {

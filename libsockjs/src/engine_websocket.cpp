@@ -39,6 +39,11 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
     serve_text_error(s, 400, "Not a valid websocket request");
     return;
   }
+  if (sessions_full()) {
+    s.close_after = true;
+    serve_text_error(s, 503, "Too many sessions");
+    return;
+  }
   const std::string* version = req.header("sec-websocket-version");
   const std::string* key = req.header("sec-websocket-key");
   const std::string* key1 = req.header("sec-websocket-key1");
@@ -121,7 +126,7 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
     Service* svc = nullptr;
     std::string_view rest;
     svc = find_service(s.parser->request().path(), rest);
-    if (!svc) {
+    if (!svc || sessions_full()) {  // full since the handshake began
       close_stream_after_output(s);
       return;
     }

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sockjs {
 
@@ -40,6 +41,9 @@ struct ServiceOptions {
   size_t max_message_size = 1024 * 1024;
   size_t send_buffer_limit = 1024 * 1024;
   bool expose_cookies = false;
+  // Origin patterns allowed to open sessions from a browser; empty: any
+  // (sockjs-node's behaviour). See origin.hpp for the pattern forms.
+  std::vector<std::string> allowed_origins;
 
   bool enabled(Transport t) const {
     if ((t == Transport::websocket || t == Transport::websocket_raw) &&
@@ -54,6 +58,10 @@ struct ServerOptions {
   uint32_t request_timeout_ms = 30000;
   uint32_t shutdown_timeout_ms = 2000;
   bool forward_unmatched = false;
+  size_t max_request_headers = 100;  // header lines per request (431 beyond)
+  size_t max_sessions = 0;           // open sessions per server; 0: no limit
+  size_t max_connections = 0;        // runner's open sockets; 0: no limit
+  uint32_t tcp_keepalive_s = 60;     // idle time before probes; 0: off
 };
 
 // How long a WebSocket peer has to answer a ping (sockjs-node's fixed 10 s).

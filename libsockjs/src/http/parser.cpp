@@ -23,8 +23,9 @@ void trim_trailing_ows(std::string& s) {
 
 }  // namespace
 
-RequestParser::RequestParser(size_t max_head, HeadHook hook, void* ctx)
-    : max_head_(max_head), hook_(hook), ctx_(ctx) {
+RequestParser::RequestParser(size_t max_head, size_t max_headers, HeadHook hook,
+                             void* ctx)
+    : max_head_(max_head), max_headers_(max_headers), hook_(hook), ctx_(ctx) {
   llhttp_init(&parser_, HTTP_REQUEST, &settings());
   parser_.data = this;
 }
@@ -68,6 +69,10 @@ int RequestParser::on_header_field(llhttp_t* p, const char* at,
     auto& hs = s->req_.headers;
     if (hs.empty() || s->in_value_) {
       if (!hs.empty()) trim_trailing_ows(hs.back().second);
+      if (hs.size() >= s->max_headers_) {
+        s->error_status_ = 431;
+        return HPE_USER;
+      }
       hs.emplace_back();
       s->in_value_ = false;
     }

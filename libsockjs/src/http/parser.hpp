@@ -17,7 +17,9 @@ class RequestParser {
   // this request (the engine routes the request to know it).
   using HeadHook = size_t (*)(void* ctx, Request& req);
 
-  RequestParser(size_t max_head, HeadHook hook, void* ctx);
+  // max_head: bytes of request line plus headers; max_headers: header
+  // lines. Either exceeded answers 431.
+  RequestParser(size_t max_head, size_t max_headers, HeadHook hook, void* ctx);
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
 
@@ -53,6 +55,7 @@ class RequestParser {
   llhttp_t parser_;
   Request req_;
   size_t max_head_;
+  size_t max_headers_;
   size_t head_bytes_ = 0;
   size_t max_body_ = 0;
   HeadHook hook_;

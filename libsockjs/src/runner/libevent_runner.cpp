@@ -31,13 +31,21 @@ constexpr int kReadsPerEvent = 16;
 constexpr size_t kReadBuffer = 64 * 1024;
 // How long a closing connection may keep sending before we reset it.
 constexpr int kLingerMs = 2000;
+// TCP keepalive after the idle time: unanswered probes before the kernel
+// resets the connection, and the most time between them.
+constexpr int kKeepaliveProbes = 3;
+constexpr int kKeepaliveMaxIntervalS = 10;
 
 }  // namespace
 
 LibeventRunner::LibeventRunner(const ServerOptions& sopts,
                                const std::vector<ServiceOptions>& services,
                                ConnTable& table, EventQueue& queue)
-    : engine_(sopts, services, table, this), queue_(queue), table_(table) {
+    : engine_(sopts, services, table, this),
+      queue_(queue),
+      table_(table),
+      max_connections_(sopts.max_connections),
+      keepalive_s_(sopts.tcp_keepalive_s) {
   buf_.resize(kReadBuffer);
 }
 
@@ -171,9 +179,25 @@ void LibeventRunner::on_accept(struct evconnlistener*, int fd,
 }
 
 void LibeventRunner::accept_conn(int fd, struct sockaddr* sa) {
+  if (max_connections_ != 0 && conns_.size() >= max_connections_) {
+    ::close(fd);  // over the limit: refuse before spending anything on it
+    return;
+  }
   int one = 1;
   // Frames are small and latency-sensitive; never wait for Nagle.
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (keepalive_s_ != 0) {
+    // A peer that vanished (power off, NAT expiry) never sends a FIN; the
+    // probes turn it into a reset, so its session ends with a CLOSE.
+    int idle = static_cast<int>(keepalive_s_);
+    int interval =
+        idle < kKeepaliveMaxIntervalS ? idle : kKeepaliveMaxIntervalS;
+    int count = kKeepaliveProbes;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  }
   char text[INET6_ADDRSTRLEN] = "";
   uint16_t port = 0;
   if (sa->sa_family == AF_INET) {

@@ -100,6 +100,8 @@ class LibeventRunner : public Engine::Host {
   std::vector<uint64_t> dirty_;
   std::vector<char> buf_;
   bool stopped_ = false;
+  size_t max_connections_;  // 0: no limit
+  uint32_t keepalive_s_;    // 0: no TCP keepalive
 };
 
 }  // namespace sockjs
