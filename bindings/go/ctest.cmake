@@ -25,3 +25,20 @@ add_test(NAME go_test_nocgo
   WORKING_DIRECTORY ${_sockjs_go_dir})
 set_tests_properties(go_vet go_test go_test_nocgo PROPERTIES LABELS go)
 set_tests_properties(go_test PROPERTIES TIMEOUT 420)
+
+# browser.go.listen / browser.go.handler: headless Chromium runs all eight
+# transports against cmd/sockjs-testserver-go in each mode
+# (tests/browser/transports.js); the binary is built once, by a fixture.
+set(_sockjs_go_testserver ${CMAKE_BINARY_DIR}/go/sockjs-testserver-go)
+add_test(NAME go_build_testserver
+  COMMAND ${CMAKE_COMMAND} -E env ${_sockjs_go_env} ${SOCKJS_GO_EXECUTABLE} build
+          -o ${_sockjs_go_testserver} ./cmd/sockjs-testserver-go
+  WORKING_DIRECTORY ${_sockjs_go_dir})
+set_tests_properties(go_build_testserver PROPERTIES
+  FIXTURES_SETUP go_testserver LABELS "go;browser" TIMEOUT 300)
+include(${PROJECT_SOURCE_DIR}/tests/browser/binding_test.cmake)
+foreach(_mode listen handler)
+  sockjs_add_browser_test(browser.go.${_mode} LABELS go browser
+    FIXTURES_REQUIRED go_testserver
+    COMMAND ${_sockjs_go_testserver} --mode=${_mode})
+endforeach()

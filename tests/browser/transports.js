@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // End-to-end test of every SockJS transport in headless Chromium against
-// sockjs-testserver:
+// sockjs-testserver, or any server with its services, flags and output line:
 //   node transports.js <path/to/sockjs-testserver> [transport ...]
+//   node transports.js [transport ...] -- <command> [arg ...]
+// The second form runs a binding's testserver (e.g. `-- python3 testserver.py`);
+// either way the script appends --host, --port 0 and --sockjs-url.
 // Per transport, in a fresh browser context: connect to /echo with only
 // that transport, check sock.transport, echo unicode, a 64 KiB message and
 // a 200-message burst in order, then see /close end with 3000 "Go away!".
@@ -13,6 +16,9 @@ const h = require('./lib/harness');
 const ALL = ['websocket', 'xhr-streaming', 'xhr-polling', 'eventsource', 'iframe-eventsource',
              'iframe-htmlfile', 'iframe-xhr-polling', 'jsonp-polling'];
 const PER_TRANSPORT_MS = 30000;
+// An interpreter (Python, Ruby) on a busy machine needs longer than the C
+// server to print its port; the deadline's 30 s start-up share covers it.
+const SERVER_START_MS = 20000;
 // The receiving URL of each streaming transport. /echo ends a streaming
 // response after 4096 bytes, so the 64 KiB message and the burst must have
 // made the client reconnect: more than one such request is expected.
@@ -27,10 +33,22 @@ function withTimeout(promise, ms, message) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+// {command: [program, ...args], transports: [...]} from the command line.
+function parseArgs(argv) {
+  const dash = argv.indexOf('--');
+  const [command, wanted] = dash >= 0 ? [argv.slice(dash + 1), argv.slice(0, dash)]
+                                      : [argv.slice(0, 1), argv.slice(1)];
+  return { command, transports: wanted.length ? wanted : ALL };
+}
+
 async function main() {
-  const [testserver, ...wanted] = process.argv.slice(2);
-  if (!testserver) throw new Error('usage: node transports.js <sockjs-testserver> [transport ...]');
-  const transports = wanted.length ? wanted : ALL;
+  const { command, transports } = parseArgs(process.argv.slice(2));
+  if (!command.length) {
+    throw new Error('usage: node transports.js <sockjs-testserver> [transport ...]\n' +
+                    '       node transports.js [transport ...] -- <command> [arg ...]');
+  }
+  const unknown = transports.filter((t) => !ALL.includes(t));
+  if (unknown.length) throw new Error('unknown transport: ' + unknown.join(', '));
   h.checkPrerequisites();
 
   // The page comes from this origin; the SockJS server is another one.
@@ -41,9 +59,10 @@ async function main() {
     '/sockjs.min.js': h.SOCKJS_MIN_JS,
   });
   const webOrigin = 'http://127.0.0.1:' + web.port;
-  const sockjs = await h.startServer(testserver, [
+  const sockjs = await h.startServer(command[0], [
+    ...command.slice(1),
     '--host', '127.0.0.1', '--port', '0', '--sockjs-url', webOrigin + '/sockjs.min.js',
-  ], /listening on http:\/\/[^:]+:(\d+)/);
+  ], /listening on http:\/\/[^:]+:(\d+)/, SERVER_START_MS);
   const base = 'http://127.0.0.1:' + sockjs.port;
 
   const results = new h.Results();
@@ -88,5 +107,5 @@ async function main() {
 
 // Hard bound for the whole run (below CTest's TIMEOUT, so the cleanup runs):
 // start-up plus every transport's share.
-const count = process.argv.length > 3 ? process.argv.length - 3 : ALL.length;
+const count = parseArgs(process.argv.slice(2)).transports.length;
 h.run(main, 30000 + count * (PER_TRANSPORT_MS + 5000));
