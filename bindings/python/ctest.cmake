@@ -24,3 +24,11 @@ add_test(NAME python_typecheck
 set_tests_properties(python_pytest python_typecheck PROPERTIES
   FIXTURES_REQUIRED python_venv LABELS python TIMEOUT 300
   ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
+
+# browser.python: headless Chromium runs all eight transports against
+# examples/testserver.py (tests/browser/transports.js).
+include(${PROJECT_SOURCE_DIR}/tests/browser/binding_test.cmake)
+sockjs_add_browser_test(browser.python LABELS python browser
+  FIXTURES_REQUIRED python_venv
+  ENVIRONMENT PYTHONDONTWRITEBYTECODE=1
+  COMMAND ${_py} ${_py_src}/examples/testserver.py)
