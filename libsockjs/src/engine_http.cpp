@@ -97,6 +97,7 @@ void Engine::fail_request(Stream& s, int status) {
     case 413: serve_text_error(s, 413, "Payload too large"); break;
     case 431: serve_text_error(s, 431, "Request header fields too large"); break;
     case 500: serve_text_error(s, 500, "Internal error"); break;
+    case 505: serve_text_error(s, 505, "HTTP version not supported"); break;
     default: serve_text_error(s, 400, "Bad request"); break;
   }
 }

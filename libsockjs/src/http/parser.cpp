@@ -1,6 +1,7 @@
 #include "http/parser.hpp"
 
 #include <algorithm>
+#include <string_view>
 
 namespace sockjs::http {
 
@@ -15,6 +16,19 @@ void lower_in_place(std::string& s, size_t from) {
     char c = s[i];
     if (c >= 'A' && c <= 'Z') s[i] = static_cast<char>(c + ('a' - 'A'));
   }
+}
+
+// RFC 9110 token characters: what a header name may consist of.
+bool is_token(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              (c >= 'A' && c <= 'Z');
+    if (!ok &&
+        std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos)
+      return false;
+  }
+  return true;
 }
 
 void trim_trailing_ows(std::string& s) {
@@ -43,7 +57,7 @@ int RequestParser::on_message_begin(llhttp_t* p) noexcept {
   RequestParser* s = self(p);
   s->req_.clear();
   s->head_done_ = false;
-  s->in_value_ = false;
+  s->in_field_ = false;
   return HPE_OK;
 }
 
@@ -67,14 +81,13 @@ int RequestParser::on_header_field(llhttp_t* p, const char* at,
     RequestParser* s = self(p);
     if (int r = s->count_head(len)) return r;
     auto& hs = s->req_.headers;
-    if (hs.empty() || s->in_value_) {
-      if (!hs.empty()) trim_trailing_ows(hs.back().second);
+    if (!s->in_field_) {
       if (hs.size() >= s->max_headers_) {
         s->error_status_ = 431;
         return HPE_USER;
       }
       hs.emplace_back();
-      s->in_value_ = false;
+      s->in_field_ = true;
     }
     size_t from = hs.back().first.size();
     hs.back().first.append(at, len);
@@ -86,13 +99,29 @@ int RequestParser::on_header_field(llhttp_t* p, const char* at,
   }
 }
 
+int RequestParser::on_header_field_complete(llhttp_t* p) noexcept {
+  RequestParser* s = self(p);
+  // llhttp (without strict mode) lets "Name : v" and ": v" through; RFC
+  // 9112 section 5.1 says to reject them, and an empty name would glue its
+  // value onto the previous header.
+  if (!s->in_field_ || !is_token(s->req_.headers.back().first)) {
+    s->error_status_ = 400;
+    return HPE_USER;
+  }
+  s->in_field_ = false;
+  return HPE_OK;
+}
+
 int RequestParser::on_header_value(llhttp_t* p, const char* at,
                                    size_t len) noexcept {
   // Never let an exception unwind through llhttp (C) frames.
   try {
     RequestParser* s = self(p);
     if (int r = s->count_head(len)) return r;
-    s->in_value_ = true;
+    if (s->req_.headers.empty() || s->in_field_) {
+      s->error_status_ = 400;
+      return HPE_USER;
+    }
     s->req_.headers.back().second.append(at, len);
     return HPE_OK;
   } catch (...) {
@@ -101,12 +130,22 @@ int RequestParser::on_header_value(llhttp_t* p, const char* at,
   }
 }
 
+int RequestParser::on_header_value_complete(llhttp_t* p) noexcept {
+  RequestParser* s = self(p);
+  if (!s->req_.headers.empty())
+    trim_trailing_ows(s->req_.headers.back().second);
+  return HPE_OK;
+}
+
 int RequestParser::on_headers_complete(llhttp_t* p) noexcept {
   // Never let an exception unwind through llhttp (C) frames.
   try {
     RequestParser* s = self(p);
     Request& r = s->req_;
-    if (!r.headers.empty()) trim_trailing_ows(r.headers.back().second);
+    if (p->http_major != 1) {  // HTTP/0.9 simple requests, 2.0 prefaces
+      s->error_status_ = 505;
+      return HPE_USER;
+    }
     r.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
     r.http_major = p->http_major;
     r.http_minor = p->http_minor;
@@ -192,6 +231,8 @@ const llhttp_settings_t& RequestParser::settings() {
     s.on_url = &RequestParser::on_url;
     s.on_header_field = &RequestParser::on_header_field;
     s.on_header_value = &RequestParser::on_header_value;
+    s.on_header_field_complete = &RequestParser::on_header_field_complete;
+    s.on_header_value_complete = &RequestParser::on_header_value_complete;
     s.on_headers_complete = &RequestParser::on_headers_complete;
     s.on_body = &RequestParser::on_body;
     s.on_message_complete = &RequestParser::on_message_complete;

@@ -45,7 +45,9 @@ class RequestParser {
   static int on_message_begin(llhttp_t* p) noexcept;
   static int on_url(llhttp_t* p, const char* at, size_t len) noexcept;
   static int on_header_field(llhttp_t* p, const char* at, size_t len) noexcept;
+  static int on_header_field_complete(llhttp_t* p) noexcept;
   static int on_header_value(llhttp_t* p, const char* at, size_t len) noexcept;
+  static int on_header_value_complete(llhttp_t* p) noexcept;
   static int on_headers_complete(llhttp_t* p) noexcept;
   static int on_body(llhttp_t* p, const char* at, size_t len) noexcept;
   static int on_message_complete(llhttp_t* p) noexcept;
@@ -62,7 +64,7 @@ class RequestParser {
   void* ctx_;
   int error_status_ = 0;
   bool head_done_ = false;
-  bool in_value_ = false;  // last header callback was a value
+  bool in_field_ = false;  // a header name is being received
   bool paused_ = false;
 };
 
