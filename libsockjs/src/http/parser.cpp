@@ -194,6 +194,7 @@ size_t RequestParser::execute(const char* data, size_t len, Result& result) {
     result = Result::error;
     return 0;
   }
+  if (len > 0) got_bytes_ = true;
   llhttp_errno_t err = llhttp_execute(&parser_, data, len);
   if (err == HPE_OK) {
     result = Result::need_more;
@@ -217,6 +218,7 @@ size_t RequestParser::execute(const char* data, size_t len, Result& result) {
 void RequestParser::next_request() {
   paused_ = false;
   head_bytes_ = 0;
+  got_bytes_ = false;
   head_done_ = false;
   llhttp_resume(&parser_);
 }

@@ -38,8 +38,9 @@ class RequestParser {
   int error_status() const { return error_status_; }
   // True when some bytes of a request head have arrived but not all of it.
   bool in_head() const { return head_bytes_ > 0 && !head_done_; }
-  // True once any byte of the current request arrived.
-  bool started() const { return head_bytes_ > 0; }
+  // True once any byte of the current request arrived (the method's too,
+  // which no callback reports).
+  bool started() const { return head_bytes_ > 0 || got_bytes_; }
 
  private:
   static int on_message_begin(llhttp_t* p) noexcept;
@@ -64,7 +65,8 @@ class RequestParser {
   void* ctx_;
   int error_status_ = 0;
   bool head_done_ = false;
-  bool in_field_ = false;  // a header name is being received
+  bool got_bytes_ = false;  // execute() was given input since next_request()
+  bool in_field_ = false;   // a header name is being received
   bool paused_ = false;
 };
 

@@ -86,8 +86,10 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
   for (struct addrinfo* ai = res; ai && !listener_; ai = ai->ai_next) {
     listener_ = evconnlistener_new_bind(
         base_, &LibeventRunner::on_accept, this,
-        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
-        ai->ai_addr, static_cast<int>(ai->ai_addrlen));
+        // libevent's default backlog (-1) is 128: a burst of connections
+        // beyond it waits for SYN retransmits. The kernel caps SOMAXCONN.
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+        SOMAXCONN, ai->ai_addr, static_cast<int>(ai->ai_addrlen));
     if (!listener_)
       error = std::string("cannot listen on ") + host + ":" + port_text + ": " +
               std::strerror(errno);
@@ -197,6 +199,11 @@ void LibeventRunner::accept_conn(int fd, struct sockaddr* sa) {
     setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
     setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
     setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  } else {
+    // libevent's listener turns keepalive on (with the system's 2-hour
+    // idle time), and accepted sockets inherit it: off means off.
+    int zero = 0;
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &zero, sizeof zero);
   }
   char text[INET6_ADDRSTRLEN] = "";
   uint16_t port = 0;
