@@ -258,6 +258,7 @@ class Engine {
   void handle_websocket(Stream& s, Service& svc, bool raw,
                         const http::Request& req);
   void websocket_input(Stream& s, const char* data, size_t len);
+  bool sockjs_text_message(Stream& s, Session& sess, std::string_view payload);
   void ws_send_text(Stream& s, std::string_view text);
   void ws_send_sockjs_frame(Session& sess, std::string_view frame);
   void ws_finish(Stream& s, uint16_t ws_code, std::string_view ws_reason,

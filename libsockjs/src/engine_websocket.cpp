@@ -156,14 +156,8 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
         continue;
       }
       if (f.kind == ws::HixieFrame::Kind::text) {
-        if (f.payload.empty() || !sess) continue;
-        msgs.clear();
-        if (codec::decode_messages(f.payload, codec::DecodeMode::websocket,
-                                   msgs) != codec::DecodeStatus::ok) {
-          ws_finish(s, 3000, "Broken framing.", 3000, "Broken framing.");
-          return;
-        }
-        deliver_messages(*sess, msgs);
+        if (!sess) continue;
+        if (!sockjs_text_message(s, *sess, f.payload)) return;
       } else if (f.kind == ws::HixieFrame::Kind::close) {
         ws_finish(s, 1000, "", 1000, "Normal closure");
         return;
@@ -192,14 +186,7 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
           deliver_messages(*sess, msgs);
           break;
         }
-        if (f.payload.empty()) break;  // ignored, as sockjs-node does
-        msgs.clear();
-        if (codec::decode_messages(f.payload, codec::DecodeMode::websocket,
-                                   msgs) != codec::DecodeStatus::ok) {
-          ws_finish(s, 3000, "Broken framing.", 3000, "Broken framing.");
-          return;
-        }
-        deliver_messages(*sess, msgs);
+        if (!sockjs_text_message(s, *sess, f.payload)) return;
         break;
       case ws::DecodedFrame::Kind::binary:
         ws_finish(s, ws::kCloseUnsupportedData, "Unsupported data",
@@ -226,6 +213,23 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
       }
     }
   }
+}
+
+// One text message on the SockJS WebSocket: a JSON array of messages (or
+// one JSON value). Empty messages are ignored, as sockjs-node does; broken
+// JSON ends the connection. Returns false when the stream was closed.
+bool Engine::sockjs_text_message(Stream& s, Session& sess,
+                                 std::string_view payload) {
+  if (payload.empty()) return true;
+  std::vector<std::string>& msgs = scratch_msgs_;
+  msgs.clear();
+  if (codec::decode_messages(payload, codec::DecodeMode::websocket, msgs) !=
+      codec::DecodeStatus::ok) {
+    ws_finish(s, 3000, "Broken framing.", 3000, "Broken framing.");
+    return false;
+  }
+  deliver_messages(sess, msgs);
+  return true;
 }
 
 void Engine::ws_send_text(Stream& s, std::string_view text) {
