@@ -24,7 +24,9 @@ const (
 	EventDrain EventType = 4
 	// EventServerClosed: Shutdown finished; no event follows.
 	EventServerClosed EventType = 5
-	// EventRequest is reserved for forwarded HTTP requests (not exposed).
+	// EventRequest: an HTTP request that matched no service, reported
+	// because Options.ForwardUnmatched is on; Event.Request describes it
+	// and must be answered with Request.Respond.
 	EventRequest EventType = 6
 )
 
@@ -49,11 +51,12 @@ func (t EventType) String() string {
 // Event is one application event. Every field is a copy the caller owns.
 type Event struct {
 	Type    EventType
-	Service int      // id of the service (AddService order); -1 for EventServerClosed
-	Session *Session // nil for EventServerClosed
+	Service int      // id of the service (AddService order); -1 for EventServerClosed and EventRequest
+	Session *Session // nil for EventServerClosed and EventRequest
 	Data    []byte   // EventMessage: the message
 	Code    int      // EventClose: the close code
 	Reason  string   // EventClose: the close reason
+	Request *Request // EventRequest: the forwarded request
 }
 
 func (e Event) String() string {
@@ -66,6 +69,10 @@ func (e Event) String() string {
 		return fmt.Sprintf("message(%d, %q)", id, e.Data)
 	case EventClose:
 		return fmt.Sprintf("close(%d, %d %q)", id, e.Code, e.Reason)
+	case EventRequest:
+		if e.Request != nil {
+			return fmt.Sprintf("request(%d, %s %q)", e.Request.id, e.Request.method, e.Request.url)
+		}
 	}
 	return fmt.Sprintf("%v(%d)", e.Type, id)
 }

@@ -14,6 +14,23 @@ type Options struct {
 	RequestTimeout time.Duration
 	// How long Shutdown waits for queued output (default 2s).
 	ShutdownTimeout time.Duration
+	// Report requests outside every service as EventRequest events, to be
+	// answered with Request.Respond, instead of answering them 404.
+	ForwardUnmatched bool
+	// Most header lines in one request (default 100); more get 431.
+	MaxRequestHeaders int
+	// Most sessions open at once, all services counted (default: no
+	// limit). At the limit a new session gets 503, WebSocket upgrades too;
+	// existing sessions are served as usual.
+	MaxSessions int
+	// Listen mode: most TCP connections open at once (default: no limit);
+	// excess accepted connections are closed at once. Keep it below the
+	// process's file-descriptor limit.
+	MaxConnections int
+	// Listen mode: TCP keepalive idle time on accepted connections, whole
+	// seconds (default 60s; negative turns keepalive off), so that peers
+	// that vanished without a FIN end in EventClose.
+	TCPKeepAlive time.Duration
 }
 
 // ServiceOptions configure one SockJS endpoint. The zero value of every
@@ -48,6 +65,12 @@ type ServiceOptions struct {
 	SendBufferLimit int
 	// Include the Cookie header in Session.Header.
 	ExposeCookies bool
+	// Origin allow-list against cross-site WebSocket hijacking (default
+	// empty: every origin). Patterns: "https://app.example",
+	// "*.example.com", "http://localhost:*", "null", "*". A request whose
+	// Origin matches none gets 403, WebSocket upgrades included; requests
+	// without an Origin, and same-origin ones, always pass.
+	AllowedOrigins []string
 }
 
 func millis(d time.Duration) uint32 {
@@ -59,4 +82,17 @@ func millis(d time.Duration) uint32 {
 		ms = 1<<32 - 1
 	}
 	return uint32(ms)
+}
+
+// keepAliveSeconds maps Options.TCPKeepAlive to the C option: negative is
+// off (0), positive rounds up to whole seconds.
+func keepAliveSeconds(d time.Duration) uint32 {
+	if d < 0 {
+		return 0
+	}
+	s := (d + time.Second - 1) / time.Second
+	if s > 1<<32-1 {
+		s = 1<<32 - 1
+	}
+	return uint32(s)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -211,6 +212,12 @@ func (s *Server) CloseConn(id ConnID, code int, reason string) error {
 	return s.op(func(c unsafe.Pointer) error { return cCloseConn(c, uint64(id), code, reason) })
 }
 
+func (s *Server) respond(id ConnID, status int, contentType, headers string, body []byte) error {
+	return s.op(func(c unsafe.Pointer) error {
+		return cRespond(c, uint64(id), status, contentType, headers, body)
+	})
+}
+
 // Session returns the open session with this id, or nil.
 func (s *Server) Session(id ConnID) *Session {
 	s.sessMu.Lock()
@@ -367,6 +374,13 @@ func (s *Server) toEvent(r *rawEvent) Event {
 			ev.Code, ev.Reason = r.code, string(r.data)
 			delete(s.sessions, id)
 		}
+	case EventRequest:
+		req := &Request{srv: s, id: id, method: string(r.data), header: http.Header{}}
+		if in := r.info; in != nil {
+			req.method, req.url, req.remote, req.header = in.method, in.url, in.remote, in.header
+		}
+		ev.Service = -1
+		ev.Request = req
 	case EventServerClosed:
 		ev.Service = -1
 	}

@@ -100,6 +100,43 @@ func cNew(o *Options) (unsafe.Pointer, error) {
 			return nil, err
 		}
 	}
+	if o.ForwardUnmatched {
+		if err := set("forward_unmatched", C.sockjs_server_options_set_forward_unmatched(so, 1)); err != nil {
+			return nil, err
+		}
+	}
+	// Counts: 0 keeps the default; negative ones are refused here, since
+	// size_t cannot carry them to the library's own range check.
+	counts := []struct {
+		op string
+		n  int
+		f  func(*C.sockjs_server_options, C.size_t) C.int
+	}{
+		{"max_request_headers", o.MaxRequestHeaders, func(so *C.sockjs_server_options, n C.size_t) C.int {
+			return C.sockjs_server_options_set_max_request_headers(so, n)
+		}},
+		{"max_sessions", o.MaxSessions, func(so *C.sockjs_server_options, n C.size_t) C.int {
+			return C.sockjs_server_options_set_max_sessions(so, n)
+		}},
+		{"max_connections", o.MaxConnections, func(so *C.sockjs_server_options, n C.size_t) C.int {
+			return C.sockjs_server_options_set_max_connections(so, n)
+		}},
+	}
+	for _, c := range counts {
+		if c.n < 0 {
+			return nil, &Error{Code: StatusInvalidArgument, Op: c.op, Detail: "negative"}
+		}
+		if c.n > 0 {
+			if err := set(c.op, c.f(so, C.size_t(c.n))); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if o.TCPKeepAlive != 0 {
+		if err := set("tcp_keepalive", C.sockjs_server_options_set_tcp_keepalive_s(so, C.uint32_t(keepAliveSeconds(o.TCPKeepAlive)))); err != nil {
+			return nil, err
+		}
+	}
 	var errbuf [C.SOCKJS_ERRBUF_SIZE]C.char
 	var s *C.sockjs_server
 	if rc := C.sockjs_server_new(so, &s, &errbuf[0]); rc != 0 {
@@ -169,6 +206,9 @@ func cAddService(h unsafe.Pointer, o *ServiceOptions) (int, error) {
 		add(statusError("send_buffer_limit", int(C.sockjs_options_set_send_buffer_limit(co, C.size_t(o.SendBufferLimit)))))
 	}
 	add(statusError("expose_cookies", int(C.sockjs_options_set_expose_cookies(co, b(o.ExposeCookies)))))
+	for _, pat := range o.AllowedOrigins {
+		add(str("allowed_origin "+strconv.Quote(pat), pat, func(o *C.sockjs_options, s *C.char) C.int { return C.sockjs_options_add_allowed_origin(o, s) }))
+	}
 	for _, err := range errs {
 		if err != nil {
 			return -1, err
@@ -272,6 +312,21 @@ func cSendString(h unsafe.Pointer, id uint64, msg string) error {
 		p = (*C.char)(unsafe.Pointer(unsafe.StringData(msg)))
 	}
 	return statusError("send", int(C.sockjs_conn_send(hp(h).s, C.sockjs_conn_id(id), p, C.size_t(len(msg)))))
+}
+
+// cRespond answers a forwarded request; "" content type or headers pass
+// NULL (none).
+func cRespond(h unsafe.Pointer, id uint64, status int, contentType, headers string, body []byte) error {
+	var ct, hd *C.char
+	if contentType != "" {
+		ct = C.CString(contentType)
+		defer C.free(unsafe.Pointer(ct))
+	}
+	if headers != "" {
+		hd = C.CString(headers)
+		defer C.free(unsafe.Pointer(hd))
+	}
+	return statusError("respond", int(C.sockjs_request_respond(hp(h).s, C.sockjs_conn_id(id), C.int(status), ct, hd, bytesPtr(body), C.size_t(len(body)))))
 }
 
 func cCloseConn(h unsafe.Pointer, id uint64, code int, reason string) error {

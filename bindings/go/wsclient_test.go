@@ -35,10 +35,29 @@ type wsCloseError struct {
 
 func (e *wsCloseError) Error() string { return fmt.Sprintf("closed %d %q", e.code, e.reason) }
 
+// dialWS connects with a same-origin Origin header, as a browser would.
 func dialWS(rawURL string) (*wsClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
+	}
+	return dialWSOrigin(rawURL, "http://"+u.Host)
+}
+
+// handshakeError is a refused upgrade: the HTTP status instead of 101.
+type handshakeError struct{ status int }
+
+func (e *handshakeError) Error() string { return fmt.Sprintf("handshake status %d", e.status) }
+
+// dialWSOrigin connects with the given Origin header ("" sends none).
+func dialWSOrigin(rawURL, origin string) (*wsClient, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	originLine := ""
+	if origin != "" {
+		originLine = "Origin: " + origin + "\r\n"
 	}
 	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
 	if err != nil {
@@ -49,8 +68,8 @@ func dialWS(rawURL string) (*wsClient, error) {
 	rand.Read(keyBytes)
 	key := base64.StdEncoding.EncodeToString(keyBytes)
 	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\nOrigin: http://%s\r\n\r\n",
-		u.RequestURI(), u.Host, key, u.Host)
+		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n",
+		u.RequestURI(), u.Host, key, originLine)
 	br := bufio.NewReader(conn)
 	resp, err := http.ReadResponse(br, &http.Request{Method: "GET"})
 	if err != nil {
@@ -59,7 +78,7 @@ func dialWS(rawURL string) (*wsClient, error) {
 	}
 	if resp.StatusCode != 101 {
 		conn.Close()
-		return nil, fmt.Errorf("handshake status %d", resp.StatusCode)
+		return nil, &handshakeError{resp.StatusCode}
 	}
 	h := sha1.Sum([]byte(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 	if resp.Header.Get("Sec-Websocket-Accept") != base64.StdEncoding.EncodeToString(h[:]) {
