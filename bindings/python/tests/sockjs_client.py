@@ -36,10 +36,14 @@ class WebSocketClient:
              "Upgrade: websocket\r\nConnection: Upgrade\r\n"
              f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
              f"{extra}\r\n").encode())
-        head = self._read_until(b"\r\n\r\n")
-        status = head.split(b"\r\n", 1)[0]
-        if b" 101 " not in status:
-            raise ConnectionError(f"handshake failed: {status!r}")
+        try:
+            head = self._read_until(b"\r\n\r\n")
+            status = head.split(b"\r\n", 1)[0]
+            if b" 101 " not in status:
+                raise ConnectionError(f"handshake failed: {status!r}")
+        except BaseException:
+            self.sock.close()
+            raise
 
     def _read_until(self, sep: bytes) -> bytes:
         while sep not in self._buf:

@@ -15,7 +15,7 @@ from sockjs_client import WebSocketClient, XhrClient
 WAIT = 10.0
 
 
-async def next_of(server: AsyncServer, kind: type) -> object:
+async def next_of(server: AsyncServer, kind: type | tuple[type, ...]) -> object:
     while True:
         ev = await server.next_event(timeout=WAIT)
         if isinstance(ev, kind):
@@ -139,3 +139,75 @@ async def test_async_leak_warns() -> None:
     with pytest.warns(ResourceWarning):
         del server
         gc.collect()
+
+
+@pytest.mark.asyncio
+async def test_session_recv_per_session_task() -> None:
+    """A task per session reads with recv(); async for then sees Open and
+    Close but not that session's messages; recv() raises once closed."""
+    async with AsyncServer(prefix="/echo", heartbeat_delay=0) as server:
+        port = await server.listen()
+        ws = await asyncio.to_thread(WebSocketClient, port, "/echo")
+        try:
+            assert await asyncio.to_thread(ws.recv_sockjs) == "o"
+            # Two messages arrive before anyone calls recv(): they wait in
+            # the server's queue and must move to the session, in order.
+            await asyncio.to_thread(ws.send, "one", "two")
+            session = (await next_of(server, sockjs.Open)).session
+            assert isinstance(session, AsyncSession)
+            await asyncio.sleep(0.1)
+
+            async def handle(s: AsyncSession) -> list[str]:
+                got: list[str] = []
+                try:
+                    while True:
+                        text = await s.recv()
+                        got.append(text)
+                        await s.send(text.upper())
+                except sockjs.ConnectionClosedError as e:
+                    assert "3100" in str(e) and "enough" in str(e)
+                return got
+
+            handler = asyncio.create_task(handle(session))
+            await asyncio.to_thread(ws.send, "three")
+            echoed = [await asyncio.to_thread(ws.next_message) for _ in range(3)]
+            assert echoed == ["ONE", "TWO", "THREE"]
+            session.close(3100, "enough")
+            ev = await next_of(server, (sockjs.Message, sockjs.Close))
+            assert isinstance(ev, sockjs.Close)  # messages went to recv() only
+            assert await asyncio.wait_for(handler, WAIT) == ["one", "two", "three"]
+            with pytest.raises(sockjs.ConnectionClosedError):
+                await session.recv()  # stays closed
+        finally:
+            ws.close()
+
+
+@pytest.mark.asyncio
+async def test_session_recv_after_close_and_on_aclose() -> None:
+    server = AsyncServer(prefix="/echo", heartbeat_delay=0)
+    port = await server.listen()
+    ws1 = await asyncio.to_thread(WebSocketClient, port, "/echo")
+    ws2 = await asyncio.to_thread(WebSocketClient, port, "/echo")
+    try:
+        first = (await next_of(server, sockjs.Open)).session
+        second = (await next_of(server, sockjs.Open)).session
+        assert isinstance(first, AsyncSession) and isinstance(second, AsyncSession)
+        # Claimed after its Close was polled: the unread message still comes.
+        await asyncio.to_thread(ws1.send, "last words")
+        await asyncio.to_thread(ws1.close)
+        for _ in range(int(WAIT / 0.01)):  # until its Close is polled, unread
+            if not first.is_open:
+                break
+            await asyncio.sleep(0.01)
+        assert await first.recv() == "last words"
+        with pytest.raises(sockjs.ConnectionClosedError, match="1000"):
+            await first.recv()
+        # A recv() waiting while the server shuts down ends too.
+        waiting = asyncio.create_task(second.recv())
+        await asyncio.sleep(0)
+        await server.aclose()
+        with pytest.raises(sockjs.ConnectionClosedError, match="Going away"):
+            await asyncio.wait_for(waiting, WAIT)
+    finally:
+        ws1.close()
+        ws2.close()

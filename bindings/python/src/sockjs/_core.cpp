@@ -341,8 +341,16 @@ PYBIND11_MODULE(_core, m) {
            [](Options& o, size_t v) {
              return sockjs_options_set_send_buffer_limit(o.get(), v);
            })
-      .def("set_expose_cookies", [](Options& o, bool v) {
-        return sockjs_options_set_expose_cookies(o.get(), v ? 1 : 0);
+      .def("set_expose_cookies",
+           [](Options& o, bool v) {
+             return sockjs_options_set_expose_cookies(o.get(), v ? 1 : 0);
+           })
+      .def("add_allowed_origin",
+           [](Options& o, const std::string& pattern) {
+             return sockjs_options_add_allowed_origin(o.get(), pattern.c_str());
+           })
+      .def("clear_allowed_origins", [](Options& o) {
+        return sockjs_options_clear_allowed_origins(o.get());
       });
 
   py::class_<ServerOptions>(m, "ServerOptions")
@@ -359,8 +367,25 @@ PYBIND11_MODULE(_core, m) {
            [](ServerOptions& o, uint32_t v) {
              return sockjs_server_options_set_shutdown_timeout_ms(o.get(), v);
            })
-      .def("set_forward_unmatched", [](ServerOptions& o, bool v) {
-        return sockjs_server_options_set_forward_unmatched(o.get(), v ? 1 : 0);
+      .def("set_forward_unmatched",
+           [](ServerOptions& o, bool v) {
+             return sockjs_server_options_set_forward_unmatched(o.get(),
+                                                                v ? 1 : 0);
+           })
+      .def("set_max_request_headers",
+           [](ServerOptions& o, size_t v) {
+             return sockjs_server_options_set_max_request_headers(o.get(), v);
+           })
+      .def("set_max_sessions",
+           [](ServerOptions& o, size_t v) {
+             return sockjs_server_options_set_max_sessions(o.get(), v);
+           })
+      .def("set_max_connections",
+           [](ServerOptions& o, size_t v) {
+             return sockjs_server_options_set_max_connections(o.get(), v);
+           })
+      .def("set_tcp_keepalive_s", [](ServerOptions& o, uint32_t v) {
+        return sockjs_server_options_set_tcp_keepalive_s(o.get(), v);
       });
 
   m.def("server_new", &server_new, py::arg("opts") = nullptr);

@@ -6,6 +6,19 @@ DRAIN and CLOSE wake the senders waiting on them, and the events are handed
 to ``async for event in server``. A selector event loop is required (the
 default on Linux; not Windows' proactor loop).
 
+A session's messages can instead be read with ``await session.recv()``:
+from the first call on, that session's ``Message`` events go to its own
+queue (those already queued for the server, unread, move with them) and no
+longer appear in ``async for``; ``Open`` and ``Close`` still do. So a task
+per session works as with other asyncio servers:
+
+    async def handle(session):
+        try:
+            while True:
+                await session.send(await session.recv())
+        except ConnectionClosedError:
+            pass
+
     async with AsyncServer(prefix="/echo") as server:
         await server.listen("127.0.0.1", 8080)
         async for event in server:
@@ -16,25 +29,135 @@ default on Linux; not Windows' proactor loop).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import collections
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Generic, Self, TypeVar
 
-from .errors import BufferFullError
-from .events import Event, ServerClosed
+from . import _core
+from .errors import BufferFullError, ConnectionClosedError
+from .events import Close, Event, Message, Open, ServerClosed
 from .server import BaseServer, BaseSession, Service
 
 __all__ = ["AsyncServer", "AsyncSession"]
+
+T = TypeVar("T")
+
+
+class _Mailbox(Generic[T]):
+    """A FIFO for one event loop whose unread items can be taken out again
+    (asyncio.Queue cannot), so that a session claiming its messages takes
+    those still waiting in the server's queue, in order."""
+
+    def __init__(self) -> None:
+        self._items: collections.deque[T] = collections.deque()
+        self._waiters: list[asyncio.Future[None]] = []
+
+    def put(self, item: T) -> None:
+        self._items.append(item)
+        # Wake every getter: each rechecks, so a cancelled one loses nothing.
+        waiters, self._waiters = self._waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def get(self) -> T:
+        while not self._items:
+            fut = asyncio.get_running_loop().create_future()
+            self._waiters.append(fut)
+            try:
+                await fut
+            finally:
+                if fut in self._waiters:
+                    self._waiters.remove(fut)
+        return self._items.popleft()
+
+    def put_back(self, item: T) -> None:
+        """Return an item got last to the front, for the next get()."""
+        self._items.appendleft(item)
+
+    def empty(self) -> bool:
+        return not self._items
+
+    def take(self, wanted: Callable[[T], bool]) -> list[T]:
+        """Remove and return the items ``wanted`` picks, keeping the order."""
+        taken = [x for x in self._items if wanted(x)]
+        if taken:
+            self._items = collections.deque(x for x in self._items if not wanted(x))
+        return taken
+
+
+class _Ended:
+    """The end of a session's messages: what recv() raises from then on."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self, code: int, reason: str) -> None:
+        self.code = code
+        self.reason = reason
 
 
 class AsyncSession(BaseSession):
     """A SockJS session of the asyncio API."""
 
-    __slots__ = ("_drain_waiters",)
+    __slots__ = ("_drain_waiters", "_inbox", "_server_queue", "_ended")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._drain_waiters: list[asyncio.Future[None]] = []
+        # None until the first recv(): messages go to the server's queue.
+        self._inbox: _Mailbox[str | _Ended] | None = None
+        self._server_queue: _Mailbox[Event[AsyncSession]] | None = None
+        self._ended: _Ended | None = None  # set when its Close is polled
+
+    async def recv(self) -> str:
+        """The next message from the client.
+
+        The first call claims this session's messages: they stop appearing
+        in ``async for event in server`` (unread ones already queued there
+        come here, in order). Raises ConnectionClosedError once the session
+        has closed and its remaining messages were read (the exception's
+        message holds the close code and reason). Needs the server to be
+        listening on this loop; one reader per session at a time.
+        """
+        inbox = self._inbox
+        if inbox is None:
+            inbox = self._claim()
+        item = await inbox.get()
+        if isinstance(item, _Ended):
+            inbox.put_back(item)  # every later recv() raises too
+            raise ConnectionClosedError(
+                _core.E_CLOSED, f"session closed: {item.code} {item.reason!r}"
+            )
+        return item
+
+    def _claim(self) -> _Mailbox[str | _Ended]:
+        inbox: _Mailbox[str | _Ended] = _Mailbox()
+        self._inbox = inbox
+        queue = self._server_queue
+        if queue is not None:
+            for ev in queue.take(lambda e: isinstance(e, Message) and e.session is self):
+                assert isinstance(ev, Message)
+                inbox.put(ev.data)
+        if self._ended is not None:
+            inbox.put(self._ended)  # its Close was polled already
+        elif not self._open:  # the server was freed without Close events
+            inbox.put(_Ended(1001, "Going away"))
+        return inbox
+
+    def _deliver(self, ev: Message[AsyncSession] | Close[AsyncSession]) -> bool:
+        """Route a Message or Close to the inbox once claimed; True when
+        the server's queue should not get the event too."""
+        inbox = self._inbox
+        if isinstance(ev, Close):
+            self._ended = ended = _Ended(ev.code, ev.reason)
+            if inbox is not None:
+                inbox.put(ended)
+            return False  # async for sees every Close
+        if inbox is not None:
+            inbox.put(ev.data)
+            return True
+        return False
 
     async def send(self, text: str) -> None:
         """Queue one message; when the send buffer is full, wait for it to
@@ -76,7 +199,7 @@ class AsyncServer:
 
     def __init__(self, **options: Any) -> None:
         self._server = _Server(**options)
-        self._queue: asyncio.Queue[Event[AsyncSession]] = asyncio.Queue()
+        self._queue: _Mailbox[Event[AsyncSession]] = _Mailbox()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._fd = -1
         self._closed = asyncio.Event()
@@ -108,7 +231,12 @@ class AsyncServer:
     def _on_readable(self) -> None:
         # Level-triggered: drain it all, or the reader fires again at once.
         while (ev := self._server.poll()) is not None:
-            self._queue.put_nowait(ev)
+            if isinstance(ev, (Message, Close)):
+                if ev.session._deliver(ev):
+                    continue
+            elif isinstance(ev, Open):
+                ev.session._server_queue = self._queue
+            self._queue.put(ev)
             if isinstance(ev, ServerClosed):
                 self._closed.set()
                 self._stop_reader()
@@ -153,10 +281,15 @@ class AsyncServer:
             except TimeoutError:
                 pass
         self._stop_reader()
+        orphans = self._server.sessions  # only if SERVER_CLOSED never came
         self._server.close()  # frees (after SERVER_CLOSED, nothing to wait for)
+        for session in orphans:
+            if session._inbox is not None and session._ended is None:
+                session._ended = _Ended(1001, "Going away")
+                session._inbox.put(session._ended)
         if not self._closed.is_set():
             self._closed.set()
-            self._queue.put_nowait(ServerClosed())
+            self._queue.put(ServerClosed())
 
     @property
     def closed(self) -> bool:

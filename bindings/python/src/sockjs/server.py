@@ -196,6 +196,10 @@ class BaseServer(Generic[SessionT]):
         request_timeout: float | None = None,
         shutdown_timeout: float | None = None,
         forward_unmatched: bool | None = None,
+        max_request_headers: int | None = None,
+        max_sessions: int | None = None,
+        max_connections: int | None = None,
+        tcp_keepalive: int | None = None,
         **service_options: Any,
     ) -> None:
         self._core: _core.Server | None = None
@@ -210,6 +214,14 @@ class BaseServer(Generic[SessionT]):
             check(so.set_shutdown_timeout_ms(_ms(shutdown_timeout)))
         if forward_unmatched is not None:
             check(so.set_forward_unmatched(forward_unmatched))
+        if max_request_headers is not None:
+            check(so.set_max_request_headers(max_request_headers))
+        if max_sessions is not None:
+            check(so.set_max_sessions(max_sessions))
+        if max_connections is not None:
+            check(so.set_max_connections(max_connections))
+        if tcp_keepalive is not None:
+            check(so.set_tcp_keepalive_s(tcp_keepalive))
         self._shutdown_timeout = 2.0 if shutdown_timeout is None else shutdown_timeout
         rc, core, err = _core.server_new(so)
         check(rc, err)
@@ -246,6 +258,7 @@ class BaseServer(Generic[SessionT]):
         max_message_size: int | None = None,
         send_buffer_limit: int | None = None,
         expose_cookies: bool | None = None,
+        allowed_origins: Iterable[str] = (),
     ) -> Service[SessionT]:
         """Add a SockJS endpoint under ``prefix`` (before :meth:`listen`).
 
@@ -253,7 +266,11 @@ class BaseServer(Generic[SessionT]):
         heartbeat_delay 25 s (0 disables), disconnect_delay 5 s,
         response_limit 128 KiB, max_message_size and send_buffer_limit
         1 MiB. ``disabled_transports`` names transports to turn off, e.g.
-        ``("eventsource", "jsonp-polling")``.
+        ``("eventsource", "jsonp-polling")``. ``allowed_origins`` is the
+        Origin allow-list (empty: every origin), e.g. ``["https://app.example",
+        "*.example.com", "http://localhost:*"]``: a request from another
+        Origin gets 403, including WebSocket upgrades; requests without an
+        Origin, and same-origin ones, always pass.
         """
         o = _core.Options()
         check(o.set_prefix(prefix))
@@ -283,6 +300,10 @@ class BaseServer(Generic[SessionT]):
             check(o.set_send_buffer_limit(send_buffer_limit))
         if expose_cookies is not None:
             check(o.set_expose_cookies(expose_cookies))
+        if isinstance(allowed_origins, str):
+            allowed_origins = (allowed_origins,)
+        for pattern in allowed_origins:
+            check(o.add_allowed_origin(pattern), f"invalid origin pattern {pattern!r}")
         rc, sid = self._live().add_service(o)
         check(rc, f"cannot add service {prefix!r}: {_core.strerror(rc)}" if rc else None)
         service: Service[SessionT] = Service(sid, prefix.rstrip("/"))
@@ -516,9 +537,11 @@ class Server(BaseServer[Session]):
     ...             event.session.send(event.data)
 
     Keyword options: the server-wide ones (``max_request_head_size``,
-    ``request_timeout``, ``shutdown_timeout``, ``forward_unmatched``;
-    times in seconds), and, with ``prefix``, the options of one service
-    added at once (see :meth:`add_service`).
+    ``max_request_headers``, ``request_timeout``, ``shutdown_timeout``,
+    ``forward_unmatched``, ``max_sessions``, ``max_connections``,
+    ``tcp_keepalive``; times in seconds, 0 limits mean none), and, with
+    ``prefix``, the options of one service added at once (see
+    :meth:`add_service`).
     """
 
     _session_class = Session
