@@ -126,6 +126,8 @@ const char *sockjs_strerror(int status);
 %rename("max_message_size=") sockjs_options::assign_max_message_size;
 %rename("send_buffer_limit=") sockjs_options::assign_send_buffer_limit;
 %rename("expose_cookies=") sockjs_options::assign_expose_cookies;
+%rename("add_allowed_origin") sockjs_options::push_allowed_origin;
+%rename("clear_allowed_origins") sockjs_options::reset_allowed_origins;
 typedef struct sockjs_options {} sockjs_options;
 
 %extend sockjs_options {
@@ -177,6 +179,13 @@ typedef struct sockjs_options {} sockjs_options;
   void assign_expose_cookies(VALUE v) {
     sockjs_ext_check(sockjs_options_set_expose_cookies($self, RTEST(v)), "expose_cookies");
   }
+  void push_allowed_origin(VALUE pattern) {
+    sockjs_ext_check(sockjs_options_add_allowed_origin($self, StringValueCStr(pattern)),
+                     "allowed_origin");
+  }
+  void reset_allowed_origins() {
+    sockjs_ext_check(sockjs_options_clear_allowed_origins($self), "allowed_origins");
+  }
 }
 
 /* ------------------------------------------------------ ServerOptions */
@@ -187,6 +196,10 @@ typedef struct sockjs_options {} sockjs_options;
 %rename("request_timeout_ms=") sockjs_server_options::assign_request_timeout_ms;
 %rename("shutdown_timeout_ms=") sockjs_server_options::assign_shutdown_timeout_ms;
 %rename("forward_unmatched=") sockjs_server_options::assign_forward_unmatched;
+%rename("max_request_headers=") sockjs_server_options::assign_max_request_headers;
+%rename("max_sessions=") sockjs_server_options::assign_max_sessions;
+%rename("max_connections=") sockjs_server_options::assign_max_connections;
+%rename("tcp_keepalive_s=") sockjs_server_options::assign_tcp_keepalive_s;
 typedef struct sockjs_server_options {} sockjs_server_options;
 
 %extend sockjs_server_options {
@@ -212,6 +225,21 @@ typedef struct sockjs_server_options {} sockjs_server_options;
   void assign_forward_unmatched(VALUE v) {
     sockjs_ext_check(sockjs_server_options_set_forward_unmatched($self, RTEST(v)),
                      "forward_unmatched");
+  }
+  void assign_max_request_headers(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_max_request_headers($self, NUM2SIZET(v)),
+                     "max_request_headers");
+  }
+  void assign_max_sessions(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_max_sessions($self, NUM2SIZET(v)), "max_sessions");
+  }
+  void assign_max_connections(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_max_connections($self, NUM2SIZET(v)),
+                     "max_connections");
+  }
+  void assign_tcp_keepalive_s(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_tcp_keepalive_s($self, NUM2UINT(v)),
+                     "tcp_keepalive");
   }
 }
 

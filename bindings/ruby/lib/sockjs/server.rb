@@ -43,13 +43,24 @@ module SockJS
     # shutdown_timeout::      how long #close lets queued output drain (2)
     # forward_unmatched::     report requests that match no service as
     #                         SockJS::Request events instead of answering 404
+    # max_request_headers::   most header lines in one request (100); more get 431
+    # max_sessions::          most sessions open at once (no limit); more get 503
+    # max_connections::       most TCP connections open at once (no limit);
+    #                         excess ones are closed at once
+    # tcp_keepalive::         keepalive idle seconds on accepted sockets (60;
+    #                         0 turns it off), so vanished peers end in Close
     def initialize(max_request_head_size: nil, request_timeout: nil, shutdown_timeout: nil,
-                   forward_unmatched: false)
+                   forward_unmatched: false, max_request_headers: nil, max_sessions: nil,
+                   max_connections: nil, tcp_keepalive: nil)
       options = Ext::ServerOptions.new
       options.max_request_head_size = max_request_head_size if max_request_head_size
       options.request_timeout_ms = Server.ms(request_timeout) if request_timeout
       options.shutdown_timeout_ms = Server.ms(shutdown_timeout) if shutdown_timeout
       options.forward_unmatched = forward_unmatched
+      { max_request_headers: max_request_headers, max_sessions: max_sessions,
+        max_connections: max_connections, tcp_keepalive_s: tcp_keepalive }.each do |name, value|
+        options.public_send(:"#{name}=", Server.count(name, value)) if value
+      end
       @ext = Ext::Server.new(options)
       @shutdown_timeout = shutdown_timeout || 2.0
       @services = []
@@ -65,11 +76,15 @@ module SockJS
     #   websocket: true, transports: {"eventsource" => false},
     #   jsessionid: false, cors: true, sockjs_url: nil, base_url: nil,
     #   max_message_size: 1048576, send_buffer_limit: 1048576,
-    #   expose_cookies: false
+    #   expose_cookies: false, allowed_origins: nil
+    # allowed_origins is the Origin allow-list against cross-site WebSocket
+    # hijacking, e.g. ["https://app.example", "*.example.com",
+    # "http://localhost:*"]: other Origins get 403, WebSocket upgrades too;
+    # requests without an Origin, and same-origin ones, always pass.
     def add_service(prefix = "", heartbeat_delay: nil, disconnect_delay: nil,
                     response_limit: nil, websocket: true, transports: nil, jsessionid: false,
                     cors: true, sockjs_url: nil, base_url: nil, max_message_size: nil,
-                    send_buffer_limit: nil, expose_cookies: false)
+                    send_buffer_limit: nil, expose_cookies: false, allowed_origins: nil)
       o = Ext::Options.new
       o.prefix = prefix.to_s
       o.heartbeat_delay_ms = Server.ms(heartbeat_delay) if heartbeat_delay
@@ -84,6 +99,7 @@ module SockJS
       o.max_message_size = max_message_size if max_message_size
       o.send_buffer_limit = send_buffer_limit if send_buffer_limit
       o.expose_cookies = expose_cookies
+      Array(allowed_origins).each { |pattern| o.add_allowed_origin(pattern.to_s) }
       id = @ext.add_service(o)
       @services[id] = Service.new(id, prefix.to_s.chomp("/"))
     end
@@ -191,6 +207,15 @@ module SockJS
     def self.now = Process.clock_gettime(Process::CLOCK_MONOTONIC) # :nodoc:
 
     def self.ms(seconds) = (seconds * 1000).round # :nodoc:
+
+    # A non-negative Integer for a size_t/uint32_t option: the C conversion
+    # would wrap a negative one around instead of refusing it. :nodoc:
+    def self.count(name, value)
+      n = Integer(value)
+      raise InvalidArgumentError.new("#{name}: must be >= 0, got #{n}", -1) if n.negative?
+
+      n
+    end
 
     private
 
