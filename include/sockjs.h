@@ -248,6 +248,53 @@ SOCKJS_API int sockjs_options_add_allowed_origin(sockjs_options *o,
 /** Empty the Origin allow-list again (every origin allowed).
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_options_clear_allowed_origins(sockjs_options *o);
+/**
+ * Decide on each new session before it opens (default off). When on, a new
+ * session is reported by its OPEN event *before* anything is sent to the
+ * client: the receiving request (polling, streaming) waits unanswered, a
+ * WebSocket has its 101 but no "o" frame. The application looks at
+ * sockjs_conn_get_info (headers, cookies with expose_cookies, query,
+ * remote_addr, client_addr) and calls either
+ *   sockjs_conn_accept: the "o" frame goes out, then whatever was sent with
+ *     sockjs_conn_send meanwhile, then the client's messages that arrived
+ *     meanwhile are reported as MESSAGE events; or
+ *   sockjs_conn_reject: the client gets c[code,"reason"] instead of "o" (a
+ *     raw WebSocket gets a close frame with that code), nothing it sent is
+ *     ever reported, nothing queued for it is sent, and the CLOSE event
+ *     carries that code and reason.
+ * A session left undecided for the authorize timeout is rejected with
+ * 3000 "Authorization timed out". Messages the client sends while
+ * undecided are held, at most max_message_size bytes in all; beyond that
+ * the session is rejected with 1009 "Message too big". sockjs_conn_close
+ * on an undecided session rejects it.
+ * Decide quickly: sockjs-client gives up on a transport that does not
+ * open within a few round-trip times (about 300 ms plus the RTT per trip
+ * measured by /info) and falls back to the next one.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_authorize(sockjs_options *o, int enabled);
+/** How long a session may wait for sockjs_conn_accept/reject before it is
+ *  rejected with 3000 "Authorization timed out" (default 5000 ms). >= 1.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_authorize_timeout_ms(sockjs_options *o,
+                                                       uint32_t ms);
+
+/* ------------------------------------------------------------ log levels */
+/** Levels of SOCKJS_EVENT_LOG events (in the event's code), spaced like
+ *  Python's logging levels. SOCKJS_LOG_NONE turns logging off. */
+typedef enum sockjs_log_level {
+  SOCKJS_LOG_NONE = 0,
+  /** One line per answered HTTP request (and WebSocket upgrade):
+   *  "GET /echo/info 200 bytes=345 ms=0 remote=127.0.0.1". */
+  SOCKJS_LOG_DEBUG = 10,
+  /** Sessions opened, closed, rejected. */
+  SOCKJS_LOG_INFO = 20,
+  /** Limit hits (431, 413, 408, 503, 1009, refused connections, floods),
+   *  malformed requests, WebSocket protocol errors, broken framing,
+   *  authorization timeouts. */
+  SOCKJS_LOG_WARNING = 30,
+  /** Reserved for failures of the server itself. */
+  SOCKJS_LOG_ERROR = 40
+} sockjs_log_level;
 
 /* -------------------------------------------------------- server options */
 /** Server-wide settings (limits of the HTTP layer, shutdown). */
@@ -310,6 +357,36 @@ SOCKJS_API int sockjs_server_options_set_max_connections(
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_server_options_set_tcp_keepalive_s(
     sockjs_server_options *o, uint32_t seconds);
+/**
+ * Trust a reverse proxy: when a request comes from an address in one of
+ * these ranges, sockjs_conn_info.client_addr is taken from its
+ * X-Forwarded-For header (walked from the right, skipping trusted
+ * addresses: the first untrusted one is the client; if all are trusted,
+ * the leftmost; an entry that is not an address stops the walk at the
+ * last trusted hop), or else from X-Real-IP. From any other peer those
+ * headers are ignored (anyone can send them) and client_addr is the
+ * peer's address. Default: no trusted proxies.
+ * @param cidr  "127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8". IPv4 ranges
+ *              also match IPv4-mapped IPv6 peers. Copied.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (NULL or not an address or
+ *         range), SOCKJS_E_NOMEM.
+ * Since: 0.1 */
+SOCKJS_API int sockjs_server_options_add_trusted_proxy(
+    sockjs_server_options *o, const char *cidr);
+/** Forget every trusted proxy.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_clear_trusted_proxies(
+    sockjs_server_options *o);
+/**
+ * Report log lines as SOCKJS_EVENT_LOG events of this level and above
+ * (default SOCKJS_LOG_NONE: silent). The library never writes to stderr
+ * and never calls back: the host (or binding) maps each event to its own
+ * logger, e.g. Python logging.log(code, data), Go slog with Debug for 10,
+ * Info 20, Warn 30, Error 40, Ruby Logger#add(code / 10 - 1, data).
+ * @param level  one of sockjs_log_level.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_log_level(sockjs_server_options *o,
+                                                   int level);
 
 /* ---------------------------------------------------------------- server */
 typedef struct sockjs_server sockjs_server;
@@ -384,7 +461,9 @@ SOCKJS_API void sockjs_server_free(sockjs_server *s);
 
 /* ---------------------------------------------------------------- events */
 typedef enum sockjs_event_type {
-  /** A session opened. conn = its id; data = transport name. */
+  /** A session opened. conn = its id; data = transport name. With the
+   *  authorize option it is undecided: answer with sockjs_conn_accept or
+   *  sockjs_conn_reject. */
   SOCKJS_EVENT_OPEN = 1,
   /** A message from the client. data/len = the UTF-8 text (may contain
    *  NUL bytes). */
@@ -400,7 +479,11 @@ typedef enum sockjs_event_type {
   /** An HTTP request that matched no service (forward_unmatched on).
    *  conn = request id for sockjs_request_respond; data = method;
    *  sockjs_conn_info gives URL and headers. */
-  SOCKJS_EVENT_REQUEST = 6
+  SOCKJS_EVENT_REQUEST = 6,
+  /** A log line (sockjs_server_options_set_log_level). code = level
+   *  (sockjs_log_level); data/len = the text, one line, no newline;
+   *  service and conn name the session concerned, else -1 and 0. */
+  SOCKJS_EVENT_LOG = 7
 } sockjs_event_type;
 
 /*
@@ -413,6 +496,8 @@ typedef enum sockjs_event_type {
  *   1009 "Message too big"         over max_message_size
  *   3000 "Broken framing."         invalid JSON over the SockJS WebSocket
  *   3000 "No response from heartbeat"  no pong within 10 s of a ping
+ *   3000 "Authorization timed out"  authorize on, no decision in time
+ *   the application's own          sockjs_conn_reject(code, reason)
  */
 
 /** One event. The caller sets size = sizeof(sockjs_event); fields are only
@@ -513,6 +598,12 @@ typedef struct sockjs_conn_info {
    *  forwarded request). */
   const char *const *header_names;
   const char *const *header_values;
+  /** The URL's query string, without '?' ("" when none). Since: 0.1 */
+  const char *query;
+  /** The client's address: remote_addr, or from X-Forwarded-For /
+   *  X-Real-IP when remote_addr is a trusted proxy (see
+   *  sockjs_server_options_add_trusted_proxy). Since: 0.1 */
+  const char *client_addr;
 } sockjs_conn_info;
 
 /**
@@ -528,6 +619,67 @@ SOCKJS_API int sockjs_conn_get_info(sockjs_server *s, sockjs_conn_id conn,
                                     sockjs_conn_info *info);
 
 /**
+ * Accept a session waiting for a decision (authorize option): its "o"
+ * frame goes out, then what was sent meanwhile; the client's messages that
+ * arrived meanwhile follow as MESSAGE events.
+ * @return SOCKJS_OK; SOCKJS_E_STATE (not waiting: authorize is off, or it
+ *         was already decided, or the authorization timeout got there
+ *         first: its CLOSE event follows); SOCKJS_E_UNKNOWN_CONN (no such
+ *         session, or it is gone); SOCKJS_E_INVALID_ARGUMENT.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_conn_accept(sockjs_server *s, sockjs_conn_id conn);
+
+/**
+ * Reject a session waiting for a decision: the client gets
+ * c[code,"reason"] instead of the "o" frame on every transport (a raw
+ * WebSocket a close frame with that code), no MESSAGE event is ever
+ * reported for it, and its CLOSE event carries code and reason.
+ * @param code    1000, or 3000..4999 for the application (4401 and 4403
+ *                read well for unauthenticated / forbidden).
+ * @param reason  NULL means "Rejected"; at most 123 bytes of UTF-8.
+ * @return SOCKJS_OK, SOCKJS_E_STATE (not waiting, see sockjs_conn_accept),
+ *         SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_conn_reject(sockjs_server *s, sockjs_conn_id conn,
+                                  int code, const char *reason);
+
+/**
+ * The sessions of a service that are open (not closing; undecided ones
+ * included), as one consistent snapshot, ascending by id. A session is
+ * listed from its creation, so its OPEN event may still be queued; use
+ * sockjs_conn_get_info on the consumer thread once it was polled.
+ * @param service  a service id, or -1 for every service.
+ * @param ids      caller array of cap entries (NULL when cap is 0).
+ * @param count    receives the number of open sessions (which may exceed
+ *                 cap: then the cap lowest ids were written).
+ * @return SOCKJS_OK (all fit), SOCKJS_E_LIMIT (more than cap: grow the
+ *         array to *count and call again), SOCKJS_E_INVALID_ARGUMENT
+ *         (NULL, or no such service).
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_server_list_sessions(sockjs_server *s, int service,
+                                           sockjs_conn_id *ids, size_t cap,
+                                           size_t *count);
+
+/**
+ * Close every open session of a service (-1: of every service) as
+ * sockjs_conn_close does, e.g. before taking a service down or after a
+ * credentials change. Undecided sessions are rejected with the code.
+ * Sessions opened after the snapshot stay open.
+ * @param code    1000, or 3000..4999.
+ * @param reason  NULL means "Normal closure"; at most 123 bytes of UTF-8.
+ * @param closed  NULL, or receives how many sessions this call closed.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (bad code, reason or
+ *         service).
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_server_close_sessions(sockjs_server *s, int service,
+                                            int code, const char *reason,
+                                            size_t *closed);
+
+/**
  * Answer a forwarded request (SOCKJS_EVENT_REQUEST).
  * @param status        100..599 (not 101).
  * @param content_type  NULL for none. Copied.
@@ -541,6 +693,81 @@ SOCKJS_API int sockjs_request_respond(sockjs_server *s, sockjs_conn_id request,
                                       int status, const char *content_type,
                                       const char *headers, const char *body,
                                       size_t body_len);
+
+/* ---------------------------------------------------------------- metrics */
+typedef enum sockjs_metric_type {
+  SOCKJS_METRIC_COUNTER = 1, /**< only ever grows */
+  SOCKJS_METRIC_GAUGE = 2    /**< goes up and down */
+} sockjs_metric_type;
+
+/**
+ * One value of the server's metrics. The caller sets size =
+ * sizeof(sockjs_metric) in the first element (also the array stride);
+ * fields are only ever added at the end. All strings are static.
+ *
+ * Names (and their labels):
+ *   sockjs_connections_open               gauge    TCP connections now
+ *   sockjs_connections_total              counter  TCP connections accepted
+ *   sockjs_http_requests_total            counter  responses by code
+ *                                                  (101: WebSocket upgrades)
+ *   sockjs_limit_hits_total               counter  by label: request_head
+ *       (431), request_body (413), request_timeout (408), sessions (503),
+ *       connections (refused sockets), message_size (1009),
+ *       input_buffer (pipelined flood: connection dropped)
+ *   sockjs_sessions_open                  gauge    by service, transport
+ *   sockjs_sessions_opened_total          counter  by service, transport
+ *   sockjs_sessions_closed_total          counter  by service, transport
+ *   sockjs_sessions_rejected_total        counter  by service
+ *   sockjs_messages_received_total        counter  by service
+ *   sockjs_messages_sent_total            counter  by service
+ *   sockjs_message_bytes_received_total   counter  by service (UTF-8 bytes)
+ *   sockjs_message_bytes_sent_total       counter  by service
+ *   sockjs_send_refused_total             counter  by service: sends that
+ *                                                  returned SOCKJS_E_AGAIN
+ * http_requests_total lists only codes seen so far; the others list every
+ * label value, zeros included.
+ */
+typedef struct sockjs_metric {
+  size_t size;
+  const char *name;      /**< e.g. "sockjs_sessions_open" */
+  int type;              /**< sockjs_metric_type */
+  int service;           /**< service id, or -1 when not per service */
+  const char *transport; /**< transport name, or "" */
+  const char *label;     /**< limit name for sockjs_limit_hits_total, or "" */
+  int code;              /**< HTTP status for http_requests_total, else 0 */
+  uint64_t value;
+} sockjs_metric;
+
+/**
+ * Copy the metrics out. Each value is read atomically; the set is not one
+ * instant (a session may show as opened but not yet as open). Counting
+ * costs a few relaxed atomic additions per message; it is always on.
+ * @param out    caller array of cap entries, out[0].size set (NULL when
+ *               cap is 0).
+ * @param count  receives the number of values there are.
+ * @return SOCKJS_OK (all fit), SOCKJS_E_LIMIT (more than cap: the first
+ *         cap were written; call again with *count), or
+ *         SOCKJS_E_INVALID_ARGUMENT.
+ * Thread: any. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_metrics(sockjs_server *s, sockjs_metric *out,
+                                     size_t cap, size_t *count);
+
+/**
+ * Render the metrics in the Prometheus text exposition format 0.0.4
+ * (HELP and TYPE lines; labels service = the service's prefix, transport,
+ * limit, code), for a /metrics page with Content-Type
+ * "text/plain; version=0.0.4; charset=utf-8".
+ * @param buf     caller buffer of cap bytes; receives the NUL-terminated
+ *                text when it fits.
+ * @param needed  receives the text's length without the NUL.
+ * @return SOCKJS_OK, SOCKJS_E_LIMIT (cap < *needed + 1: nothing written;
+ *         call again with a larger buffer), SOCKJS_E_INVALID_ARGUMENT,
+ *         SOCKJS_E_NOMEM.
+ * Thread: any. Since: 0.1
+ */
+SOCKJS_API int sockjs_server_metrics_prometheus(sockjs_server *s, char *buf,
+                                                size_t cap, size_t *needed);
 
 /* ------------------------------------------------------ mode B: feeding */
 /**

@@ -1,6 +1,7 @@
 // The C ABI: the only extern "C" code. Every entry point is noexcept and
 // runs inside guard(), so no C++ exception ever reaches the caller.
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -9,6 +10,8 @@
 #include "codec/utf8.hpp"
 #include "conn_info.hpp"
 #include "http/origin.hpp"
+#include "metrics.hpp"
+#include "net/cidr.hpp"
 #include "server.hpp"
 #include "sockjs.h"
 
@@ -282,6 +285,18 @@ int sockjs_options_clear_allowed_origins(sockjs_options* o) {
   return SOCKJS_OK;
 }
 
+int sockjs_options_set_authorize(sockjs_options* o, int enabled) {
+  SOCKJS_CHECK(o);
+  o->o.authorize = enabled != 0;
+  return SOCKJS_OK;
+}
+
+int sockjs_options_set_authorize_timeout_ms(sockjs_options* o, uint32_t ms) {
+  SOCKJS_CHECK(o && ms >= 1);
+  o->o.authorize_timeout_ms = ms;
+  return SOCKJS_OK;
+}
+
 int sockjs_server_options_new(sockjs_server_options** out) {
   if (!out) return SOCKJS_E_INVALID_ARGUMENT;
   return guard(nullptr, nullptr, [&] {
@@ -338,6 +353,32 @@ int sockjs_server_options_set_max_connections(sockjs_server_options* o,
                                               size_t count) {
   SOCKJS_CHECK(o);
   o->o.max_connections = count;
+  return SOCKJS_OK;
+}
+
+int sockjs_server_options_add_trusted_proxy(sockjs_server_options* o,
+                                            const char* cidr) {
+  SOCKJS_CHECK(o && cidr);
+  sockjs::net::Cidr c;
+  SOCKJS_CHECK(sockjs::net::parse_cidr(cidr, c));
+  return guard(nullptr, nullptr, [&] {
+    o->o.trusted_proxies.push_back(c);
+    return SOCKJS_OK;
+  });
+}
+
+int sockjs_server_options_clear_trusted_proxies(sockjs_server_options* o) {
+  SOCKJS_CHECK(o);
+  o->o.trusted_proxies.clear();
+  return SOCKJS_OK;
+}
+
+int sockjs_server_options_set_log_level(sockjs_server_options* o, int level) {
+  SOCKJS_CHECK(o);
+  SOCKJS_CHECK(level == SOCKJS_LOG_NONE || level == SOCKJS_LOG_DEBUG ||
+               level == SOCKJS_LOG_INFO || level == SOCKJS_LOG_WARNING ||
+               level == SOCKJS_LOG_ERROR);
+  o->o.log_level = level;
   return SOCKJS_OK;
 }
 
@@ -473,6 +514,91 @@ int sockjs_conn_close(sockjs_server* s, sockjs_conn_id conn, int close_code,
                [&] { return code(s->impl->close_conn(conn, close_code, r)); });
 }
 
+int sockjs_conn_accept(sockjs_server* s, sockjs_conn_id conn) {
+  SOCKJS_CHECK(s);
+  return guard(s, nullptr,
+               [&] { return code(s->impl->decide(conn, true, 0, {})); });
+}
+
+int sockjs_conn_reject(sockjs_server* s, sockjs_conn_id conn, int close_code,
+                       const char* reason) {
+  SOCKJS_CHECK(s);
+  SOCKJS_CHECK(close_code == 1000 ||
+               (close_code >= 3000 && close_code <= 4999));
+  const char* r = reason ? reason : "Rejected";
+  SOCKJS_CHECK(std::strlen(r) <= 123 && sockjs::codec::utf8_valid(r));
+  return guard(s, nullptr, [&] {
+    return code(s->impl->decide(conn, false, close_code, r));
+  });
+}
+
+int sockjs_server_list_sessions(sockjs_server* s, int service,
+                                sockjs_conn_id* ids, size_t cap,
+                                size_t* count) {
+  SOCKJS_CHECK(s && count && (ids || cap == 0));
+  return guard(s, nullptr, [&] {
+    std::vector<uint64_t> all;
+    Status st = s->impl->list_sessions(service, all);
+    if (st != Status::ok) return code(st);
+    size_t n = std::min(cap, all.size());
+    std::copy(all.begin(), all.begin() + static_cast<long>(n), ids);
+    *count = all.size();
+    return all.size() <= cap ? int{SOCKJS_OK} : int{SOCKJS_E_LIMIT};
+  });
+}
+
+int sockjs_server_close_sessions(sockjs_server* s, int service, int close_code,
+                                 const char* reason, size_t* closed) {
+  SOCKJS_CHECK(s);
+  SOCKJS_CHECK(close_code == 1000 ||
+               (close_code >= 3000 && close_code <= 4999));
+  const char* r = reason ? reason : "Normal closure";
+  SOCKJS_CHECK(std::strlen(r) <= 123 && sockjs::codec::utf8_valid(r));
+  return guard(s, nullptr, [&] {
+    return code(
+        s->impl->close_service_sessions(service, close_code, r, closed));
+  });
+}
+
+int sockjs_server_metrics(sockjs_server* s, sockjs_metric* out, size_t cap,
+                          size_t* count) {
+  SOCKJS_CHECK(s && count && (out || cap == 0));
+  SOCKJS_CHECK(cap == 0 || out[0].size >= sizeof(sockjs_metric));
+  return guard(s, nullptr, [&] {
+    std::vector<sockjs::MetricSample> all;
+    s->impl->metrics_snapshot(all);
+    size_t stride = cap ? out[0].size : 0;
+    size_t n = std::min(cap, all.size());
+    for (size_t i = 0; i < n; ++i) {
+      auto* m = reinterpret_cast<sockjs_metric*>(reinterpret_cast<char*>(out) +
+                                                 i * stride);
+      const sockjs::MetricSample& x = all[i];
+      m->size = stride;
+      m->name = x.name;
+      m->type = x.type;
+      m->service = x.service;
+      m->transport = x.transport;
+      m->label = x.label;
+      m->code = x.code;
+      m->value = x.value;
+    }
+    *count = all.size();
+    return all.size() <= cap ? int{SOCKJS_OK} : int{SOCKJS_E_LIMIT};
+  });
+}
+
+int sockjs_server_metrics_prometheus(sockjs_server* s, char* buf, size_t cap,
+                                     size_t* needed) {
+  SOCKJS_CHECK(s && needed && (buf || cap == 0));
+  return guard(s, nullptr, [&] {
+    std::string text = s->impl->metrics_prometheus();
+    *needed = text.size();
+    if (text.size() + 1 > cap) return int{SOCKJS_E_LIMIT};
+    std::memcpy(buf, text.c_str(), text.size() + 1);
+    return int{SOCKJS_OK};
+  });
+}
+
 int sockjs_conn_get_info(sockjs_server* s, sockjs_conn_id conn,
                          sockjs_conn_info* info) {
   SOCKJS_CHECK(s && info && info->size >= sizeof(sockjs_conn_info));
@@ -489,6 +615,8 @@ int sockjs_conn_get_info(sockjs_server* s, sockjs_conn_id conn,
   info->n_headers = ci.header_count();
   info->header_names = ci.header_names();
   info->header_values = ci.header_values();
+  info->query = ci.query();
+  info->client_addr = ci.client_addr();
   return SOCKJS_OK;
 }
 

@@ -18,12 +18,16 @@ class ConnInfo {
   // Builder: set the fixed fields, add headers, then finish() once.
   void set(std::string_view prefix, std::string_view transport,
            std::string_view remote_addr, std::string_view method,
-           std::string_view url) {
+           std::string_view url, std::string_view client_addr) {
     fixed_[0] = add(prefix);
     fixed_[1] = add(transport);
     fixed_[2] = add(remote_addr);
     fixed_[3] = add(method);
     fixed_[4] = add(url);
+    size_t q = url.find('?');
+    fixed_[5] = add(q == std::string_view::npos ? std::string_view()
+                                                : url.substr(q + 1));
+    fixed_[6] = add(client_addr);
   }
   void add_header(std::string_view name, std::string_view value) {
     header_offsets_.push_back(add(name));
@@ -45,6 +49,8 @@ class ConnInfo {
   const char* remote_addr() const { return blob_.data() + fixed_[2]; }
   const char* method() const { return blob_.data() + fixed_[3]; }
   const char* url() const { return blob_.data() + fixed_[4]; }
+  const char* query() const { return blob_.data() + fixed_[5]; }
+  const char* client_addr() const { return blob_.data() + fixed_[6]; }
   size_t header_count() const { return ptrs_.size() / 2; }
   const char* const* header_names() const { return ptrs_.data(); }
   const char* const* header_values() const {
@@ -60,7 +66,7 @@ class ConnInfo {
   }
 
   std::string blob_;
-  uint32_t fixed_[5] = {0, 0, 0, 0, 0};
+  uint32_t fixed_[7] = {0, 0, 0, 0, 0, 0, 0};
   std::vector<uint32_t> header_offsets_;  // while building
   std::vector<const char*> ptrs_;         // names, then values
 };

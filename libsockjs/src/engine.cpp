@@ -40,8 +40,8 @@ constexpr std::string_view kIframeTail =
 
 Engine::Engine(const ServerOptions& sopts,
                const std::vector<ServiceOptions>& services, ConnTable& table,
-               Host* host)
-    : sopts_(sopts), table_(table), host_(host) {
+               Metrics& metrics, Host* host)
+    : sopts_(sopts), table_(table), metrics_(metrics), host_(host) {
   int id = 0;
   size_t largest_body = 0;
   for (const auto& o : services) {
@@ -88,6 +88,7 @@ uint64_t Engine::open_stream(std::string remote_addr, uint16_t remote_port) {
   s->remote_port = remote_port;
   Stream& ref = *s;
   streams_.emplace(id, std::move(s));
+  metrics_.connection_opened();
   arm_stream_timeout(ref);
   if (shutting_down_) close_stream_after_output(ref);
   return id;
@@ -104,7 +105,9 @@ void Engine::consume(uint64_t st, size_t n) {
   auto it = streams_.find(st);
   if (it == streams_.end()) return;
   Stream& s = *it->second;
-  s.out_off += std::min(n, s.pending_output());
+  n = std::min(n, s.pending_output());
+  s.out_off += n;
+  s.consumed_total += n;
   if (s.out_off == s.out.size()) {
     s.out_off = 0;
     // Keep a small buffer for the next write; an idle connection should
@@ -146,6 +149,7 @@ void Engine::close_stream(uint64_t st) {
     forwarded_.erase(s.forwarded);
   }
   streams_.erase(it);
+  metrics_.connection_closed();
   if (shutting_down_ && !shutdown_done_ && streams_.empty()) finish_shutdown();
 }
 
@@ -169,6 +173,8 @@ void Engine::process_input(Stream& s, const char* data, size_t len) {
   }
   if (s.busy || !s.in.empty()) {
     if (s.in.size() + len > max_stashed_input_) {
+      limit_hit(Limit::input_buffer,
+                "pipelined input over its bound from " + s.remote_addr);
       close_stream_after_output(s);
       return;
     }
@@ -213,6 +219,8 @@ void Engine::parse_http(Stream& s, const char*& data, size_t& len) {
     }
     s.busy = true;
     s.timeout.deadline = 0;  // a response is in progress; no head timeout
+    s.req_start_ms = now_;
+    s.req_start_bytes = s.produced();
     handle_request(s);
   }
 }
@@ -405,6 +413,7 @@ void Engine::fire(const TimerEntry& e) {
     if (!sess) return;
     t = e.kind == TimerKind::disconnect  ? &sess->disconnect
         : e.kind == TimerKind::heartbeat ? &sess->heartbeat
+        : e.kind == TimerKind::authorize ? &sess->authorize
                                          : &sess->pong;
   }
   if (t->queued_at != e.at) return;  // superseded by an earlier entry
@@ -452,7 +461,40 @@ void Engine::fire(const TimerEntry& e) {
     case TimerKind::shutdown:
       finish_shutdown();
       return;
+    case TimerKind::authorize: {
+      if (sess->state != SessionState::pending) return;
+      // A decision taken on another thread wins if it got there first; its
+      // command is on its way.
+      bool expected = true;
+      if (!sess->shared->undecided.compare_exchange_strong(expected, false))
+        return;
+      sess->shared->open.store(false, std::memory_order_relaxed);
+      if (logging(kWarning))
+        log(kWarning, sess->service->id, sess->id,
+            "session " + std::to_string(sess->id) +
+                " not accepted in time: rejected");
+      reject(*sess, 3000, "Authorization timed out");
+      return;
+    }
   }
+}
+
+void Engine::log(int level, int service, uint64_t conn, std::string text) {
+  Event ev;
+  ev.type = 7;  // SOCKJS_EVENT_LOG
+  ev.service = service;
+  ev.conn = conn;
+  ev.code = level;
+  ev.data = std::move(text);
+  events_.push_back(std::move(ev));
+}
+
+void Engine::limit_hit(Limit which, std::string_view detail, int service,
+                       uint64_t conn) {
+  metrics_.limit_hit(which);
+  if (logging(kWarning))
+    log(kWarning, service, conn,
+        std::string("limit ") + limit_name(which) + ": " + std::string(detail));
 }
 
 // ----------------------------------------------------------------- shutdown
@@ -467,6 +509,7 @@ void Engine::shutdown() {
     Session* sess = find_session(id);
     if (!sess) continue;
     if (sess->state == SessionState::open ||
+        sess->state == SessionState::pending ||
         sess->state == SessionState::connecting)
       begin_close(*sess, 1001, "Going away");
     if ((sess = find_session(id)) != nullptr)

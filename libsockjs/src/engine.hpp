@@ -16,6 +16,7 @@
 #include "event_queue.hpp"
 #include "http/parser.hpp"
 #include "http/response.hpp"
+#include "metrics.hpp"
 #include "options.hpp"
 #include "router.hpp"
 #include "status.hpp"
@@ -37,7 +38,8 @@ enum class TimerKind : uint8_t {
   heartbeat,
   pong,
   stream,
-  shutdown
+  shutdown,
+  authorize
 };
 
 // How the body of the response in progress is delimited.
@@ -101,11 +103,26 @@ struct Stream {
   std::string remote_addr;
   uint16_t remote_port = 0;
   void* engine = nullptr;  // for the parser's head hook
+  // For the request log line and the status metrics.
+  uint64_t consumed_total = 0;   // output bytes the driver wrote
+  uint64_t req_start_ms = 0;     // when the current request was complete
+  uint64_t req_start_bytes = 0;  // produced() then
+  int resp_status = 0;           // status of the response in progress
+
+  uint64_t produced() const { return consumed_total + pending_output(); }
 
   size_t pending_output() const { return out.size() - out_off; }
 };
 
-enum class SessionState : uint8_t { connecting, open, closing, closed };
+// pending: OPEN reported, waiting for the application's accept/reject
+// (authorize option); no open frame has gone out yet.
+enum class SessionState : uint8_t {
+  connecting,
+  pending,
+  open,
+  closing,
+  closed
+};
 
 struct Service {
   int id = 0;
@@ -125,11 +142,16 @@ struct Session {
   bool raw = false;        // raw WebSocket: no SockJS framing
   bool hixie = false;
   bool flush_listed = false;
-  std::string queue;  // escaped JSON strings joined by ','
+  bool need_open_frame = false;  // accepted while no receiver was attached
+  std::string queue;             // escaped JSON strings joined by ','
+  // While pending: messages from the client (delivered on accept) and, for
+  // raw WebSockets, messages from the application (sent on accept).
+  std::vector<std::string> held_in, held_out;
+  size_t held_in_bytes = 0;
   Stream* receiver = nullptr;
   int close_code = 0;  // set once closing
   std::string close_reason;
-  Timer disconnect, heartbeat, pong;
+  Timer disconnect, heartbeat, pong, authorize;
   std::shared_ptr<ConnShared> shared;
   std::shared_ptr<const ConnInfo> info;  // until the OPEN event takes it
 };
@@ -146,7 +168,7 @@ class Engine {
 
   Engine(const ServerOptions& sopts,
          const std::vector<ServiceOptions>& services, ConnTable& table,
-         Host* host);
+         Metrics& metrics, Host* host);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -170,6 +192,8 @@ class Engine {
   // --- application side (already checked against the ConnTable)
   Status send(uint64_t conn, std::string_view text);
   Status close_conn(uint64_t conn, int code, std::string_view reason);
+  // The application's decision on a pending session (authorize option).
+  Status decide(uint64_t conn, bool accept, int code, std::string_view reason);
   Status respond(uint64_t request, int status, std::string_view content_type,
                  std::string_view headers, std::string_view body);
   void shutdown();
@@ -182,6 +206,16 @@ class Engine {
   // Streams with new output or a close request since the last take.
   void take_dirty(std::vector<uint64_t>& out);
   std::vector<Event>& events() { return events_; }
+
+  // LOG events (sockjs_log_level values).
+  static constexpr int kDebug = 10, kInfo = 20, kWarning = 30, kError = 40;
+  bool logging(int level) const {
+    return sopts_.log_level != 0 && level >= sopts_.log_level;
+  }
+  void log(int level, int service, uint64_t conn, std::string text);
+  // Counts a limit hit and logs it as a warning.
+  void limit_hit(Limit which, std::string_view detail, int service = -1,
+                 uint64_t conn = 0);
 
  private:
   struct TimerEntry {
@@ -268,12 +302,16 @@ class Engine {
   // timers (engine.cpp)
   void arm(Timer& t, uint64_t at, TimerKind kind, uint64_t id);
   void fire(const TimerEntry& e);
+  void reject(Session& sess, int code, std::string_view reason);
+  void emit_open(Session& sess);
+  void log_request(Stream& s);
   void finish_shutdown();
 
   ServerOptions sopts_;
   std::vector<std::unique_ptr<Service>> services_;  // by id
   std::vector<Service*> by_prefix_;                 // longest prefix first
   ConnTable& table_;
+  Metrics& metrics_;
   Host* host_;
   uint64_t now_ = 0;
   uint64_t next_stream_ = 1;

@@ -7,6 +7,7 @@
 
 #include "engine.hpp"
 #include "http/origin.hpp"
+#include "net/cidr.hpp"
 
 namespace sockjs {
 
@@ -166,7 +167,10 @@ void Engine::forward_request(Stream& s, const http::Request& req) {
   uint64_t id = next_conn_++;
   auto info = std::make_shared<ConnInfo>();
   info->remote_port = s.remote_port;
-  info->set("", "", s.remote_addr, req.method, req.url);
+  info->set(
+      "", "", s.remote_addr, req.method, req.url,
+      net::client_address(s.remote_addr, req.header("x-forwarded-for"),
+                          req.header("x-real-ip"), sopts_.trusted_proxies));
   for (const auto& hv : req.headers) info->add_header(hv.first, hv.second);
   info->finish();
   table_.insert(id, std::make_shared<ConnShared>(0, true));

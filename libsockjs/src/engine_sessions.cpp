@@ -6,6 +6,7 @@
 #include "codec/json.hpp"
 #include "engine.hpp"
 #include "http/query.hpp"
+#include "net/cidr.hpp"
 
 namespace sockjs {
 
@@ -198,6 +199,8 @@ void Engine::handle_receive(Stream& s, Service& svc, Route route,
   }
   if (!sess) {
     if (sessions_full()) {
+      limit_hit(Limit::sessions,
+                "max_sessions reached, refused " + s.remote_addr, svc.id);
       // CORS headers let a browser's XHR see the status.
       http::ResponseHead busy(503);
       busy.add("Cache-Control", http::kNoCache);
@@ -295,12 +298,15 @@ Session* Engine::new_session(Service& svc, Transport t,
   sess->key.assign(key);
   sess->service = &svc;
   sess->transport = t;
-  sess->shared = std::make_shared<ConnShared>(svc.opts.send_buffer_limit);
+  sess->shared = std::make_shared<ConnShared>(svc.opts.send_buffer_limit, false,
+                                              svc.id, svc.opts.authorize);
   auto info = std::make_shared<ConnInfo>();
   info->service = svc.id;
   info->remote_port = s.remote_port;
-  info->set(svc.opts.prefix, transport_name(t), s.remote_addr, req.method,
-            req.url);
+  info->set(
+      svc.opts.prefix, transport_name(t), s.remote_addr, req.method, req.url,
+      net::client_address(s.remote_addr, req.header("x-forwarded-for"),
+                          req.header("x-real-ip"), sopts_.trusted_proxies));
   for (const auto& hv : req.headers) {
     bool exposed = svc.opts.expose_cookies && hv.first == "cookie";
     for (std::string_view name : kExposedHeaders)
@@ -310,6 +316,9 @@ Session* Engine::new_session(Service& svc, Transport t,
   info->finish();
   sess->info = std::move(info);
   table_.insert(sess->id, sess->shared);
+  ServiceMetrics& m = metrics_.service(svc.id);
+  m.open[static_cast<int>(t)].fetch_add(1, std::memory_order_relaxed);
+  m.opened[static_cast<int>(t)].fetch_add(1, std::memory_order_relaxed);
   Session* raw = sess.get();
   sessions_.emplace(raw->id, std::move(sess));
   if (!raw->key.empty()) svc.sessions[raw->key] = raw;
@@ -322,6 +331,14 @@ void Engine::attach(Session& sess, Stream& s) {
   sess.disconnect.deadline = 0;
   switch (sess.state) {
     case SessionState::connecting: {
+      if (sess.service->opts.authorize) {
+        // The receiver waits, unanswered, for the application's decision.
+        sess.state = SessionState::pending;
+        arm(sess.authorize, now_ + sess.service->opts.authorize_timeout_ms,
+            TimerKind::authorize, sess.id);
+        emit_open(sess);
+        break;
+      }
       sess.state = SessionState::open;
       // The open frame goes out before the application hears of the
       // session, so a close in its OPEN handler comes after "o".
@@ -329,16 +346,17 @@ void Engine::attach(Session& sess, Stream& s) {
         send_frame(sess, "o");
       else
         arm(sess.heartbeat, heartbeat_at(sess), TimerKind::heartbeat, sess.id);
-      Event ev;
-      ev.type = 1;  // SOCKJS_EVENT_OPEN
-      ev.service = sess.service->id;
-      ev.conn = sess.id;
-      ev.data = transport_name(sess.transport);
-      ev.info = std::move(sess.info);
-      events_.push_back(std::move(ev));
+      emit_open(sess);
       break;
     }
+    case SessionState::pending:
+      break;
     case SessionState::open:
+      if (sess.need_open_frame) {
+        sess.need_open_frame = false;
+        send_frame(sess, "o");
+        if (!sess.receiver) break;  // polling: "o" was the whole answer
+      }
       if (!sess.queue.empty())
         flush_session(sess);
       else
@@ -351,6 +369,71 @@ void Engine::attach(Session& sess, Stream& s) {
     case SessionState::closed:
       break;
   }
+}
+
+void Engine::emit_open(Session& sess) {
+  if (logging(kInfo))
+    log(kInfo, sess.service->id, sess.id,
+        "session " + std::to_string(sess.id) + " open: service=" +
+            (sess.service->opts.prefix.empty() ? std::string("/")
+                                               : sess.service->opts.prefix) +
+            " transport=" + transport_name(sess.transport) +
+            " client=" + sess.info->client_addr() +
+            (sess.state == SessionState::pending ? " (awaiting decision)"
+                                                 : ""));
+  Event ev;
+  ev.type = 1;  // SOCKJS_EVENT_OPEN
+  ev.service = sess.service->id;
+  ev.conn = sess.id;
+  ev.data = transport_name(sess.transport);
+  ev.info = std::move(sess.info);
+  events_.push_back(std::move(ev));
+}
+
+Status Engine::decide(uint64_t conn, bool accept, int code,
+                      std::string_view reason) {
+  Session* sess = find_session(conn);
+  if (!sess) return Status::unknown_conn;
+  if (sess->state != SessionState::pending) return Status::state;
+  sess->authorize.deadline = 0;
+  if (!accept) {
+    reject(*sess, code, reason);
+    return Status::ok;
+  }
+  sess->state = SessionState::open;
+  if (sess->raw) {
+    arm(sess->heartbeat, heartbeat_at(*sess), TimerKind::heartbeat, sess->id);
+    for (const std::string& m : sess->held_out)
+      ws_send_text(*sess->receiver, m);
+  } else if (sess->receiver) {
+    send_frame(*sess, "o");
+  } else {
+    sess->need_open_frame = true;
+  }
+  std::vector<std::string>().swap(sess->held_out);
+  std::vector<std::string> in;
+  in.swap(sess->held_in);
+  sess->held_in_bytes = 0;
+  if (!sess->queue.empty()) list_for_flush(*sess);
+  deliver_messages(*sess, in);
+  update_buffered(*sess);
+  return Status::ok;
+}
+
+// The client gets c[code,"reason"] instead of "o"; nothing it sent is
+// delivered, nothing the application queued is sent.
+void Engine::reject(Session& sess, int code, std::string_view reason) {
+  metrics_.service(sess.service->id)
+      .rejected.fetch_add(1, std::memory_order_relaxed);
+  if (logging(kInfo))
+    log(kInfo, sess.service->id, sess.id,
+        "session " + std::to_string(sess.id) +
+            " rejected: " + std::to_string(code) + " " + std::string(reason));
+  sess.queue.clear();
+  std::vector<std::string>().swap(sess.held_in);
+  std::vector<std::string>().swap(sess.held_out);
+  sess.held_in_bytes = 0;
+  begin_close(sess, code, reason);
 }
 
 uint64_t Engine::heartbeat_at(const Session& sess) const {
@@ -455,7 +538,22 @@ void Engine::update_buffered(Session& sess) {
 Status Engine::send(uint64_t conn, std::string_view text) {
   Session* sess = find_session(conn);
   if (!sess) return Status::unknown_conn;
-  if (sess->state != SessionState::open) return Status::closed;
+  if (sess->state != SessionState::open && sess->state != SessionState::pending)
+    return Status::closed;
+  ServiceMetrics& m = metrics_.service(sess->service->id);
+  m.messages_out.fetch_add(1, std::memory_order_relaxed);
+  m.bytes_out.fetch_add(text.size(), std::memory_order_relaxed);
+  if (sess->state == SessionState::pending) {
+    // Sent after the open frame if the session is accepted.
+    if (sess->raw) {
+      sess->held_out.emplace_back(text);
+    } else {
+      if (!sess->queue.empty()) sess->queue.push_back(',');
+      codec::append_json_message(sess->queue, text);
+    }
+    update_buffered(*sess);
+    return Status::ok;
+  }
   if (sess->raw) {
     ws_send_text(*sess->receiver, text);
     update_buffered(*sess);
@@ -470,6 +568,13 @@ Status Engine::send(uint64_t conn, std::string_view text) {
 Status Engine::close_conn(uint64_t conn, int code, std::string_view reason) {
   Session* sess = find_session(conn);
   if (!sess) return Status::unknown_conn;
+  if (sess->state == SessionState::pending) {
+    // Closing an undecided session is a rejection.
+    sess->shared->undecided.store(false, std::memory_order_relaxed);
+    sess->authorize.deadline = 0;
+    reject(*sess, code, reason);
+    return Status::ok;
+  }
   if (sess->state != SessionState::open) return Status::closed;
   begin_close(*sess, code, reason);
   return Status::ok;
@@ -524,6 +629,15 @@ void Engine::teardown(Session& sess, int code, std::string_view reason) {
       sess.service->sessions.erase(it);
   }
   table_.erase(sess.id);
+  ServiceMetrics& m = metrics_.service(sess.service->id);
+  m.open[static_cast<int>(sess.transport)].fetch_sub(1,
+                                                     std::memory_order_relaxed);
+  m.closed[static_cast<int>(sess.transport)].fetch_add(
+      1, std::memory_order_relaxed);
+  if (logging(kInfo))
+    log(kInfo, sess.service->id, sess.id,
+        "session " + std::to_string(sess.id) +
+            " closed: " + std::to_string(code) + " " + std::string(reason));
   Event ev;
   ev.type = 3;  // SOCKJS_EVENT_CLOSE
   ev.service = sess.service->id;
@@ -535,11 +649,34 @@ void Engine::teardown(Session& sess, int code, std::string_view reason) {
 }
 
 void Engine::deliver_messages(Session& sess, std::vector<std::string>& msgs) {
+  if (sess.state == SessionState::pending) {
+    // Held until the decision, within max_message_size in all.
+    for (auto& m : msgs) {
+      sess.held_in_bytes += m.size();
+      if (sess.held_in_bytes > sess.service->opts.max_message_size) {
+        msgs.clear();
+        limit_hit(Limit::message_size,
+                  "messages held before the decision exceed max_message_size",
+                  sess.service->id, sess.id);
+        sess.shared->undecided.store(false, std::memory_order_relaxed);
+        sess.shared->open.store(false, std::memory_order_relaxed);
+        sess.authorize.deadline = 0;
+        reject(sess, 1009, "Message too big");
+        return;
+      }
+      sess.held_in.push_back(std::move(m));
+    }
+    msgs.clear();
+    return;
+  }
   if (sess.state != SessionState::open) {
     msgs.clear();
     return;
   }
+  ServiceMetrics& sm = metrics_.service(sess.service->id);
+  sm.messages_in.fetch_add(msgs.size(), std::memory_order_relaxed);
   for (auto& m : msgs) {
+    sm.bytes_in.fetch_add(m.size(), std::memory_order_relaxed);
     Event ev;
     ev.type = 2;  // SOCKJS_EVENT_MESSAGE
     ev.service = sess.service->id;

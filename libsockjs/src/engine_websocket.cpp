@@ -40,6 +40,8 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
     return;
   }
   if (sessions_full()) {
+    limit_hit(Limit::sessions, "max_sessions reached, refused " + s.remote_addr,
+              svc.id);
     s.close_after = true;
     serve_text_error(s, 503, "Too many sessions");
     return;
@@ -63,6 +65,10 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
     out.append(req.url);
     out.append("\r\n\r\n");
     mark_dirty(s);
+    s.resp_status = 101;
+    metrics_.http_status(101);
+    if (logging(kDebug)) log_request(s);
+    s.resp_status = 0;
     s.mode = StreamMode::hixie_key3;
     s.ws = std::make_unique<WebSocketState>();
     s.ws->hixie_key1 = *key1;
@@ -94,6 +100,10 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
   out.append(ws::accept_key(*key));
   out.append("\r\n\r\n");
   mark_dirty(s);
+  s.resp_status = 101;
+  metrics_.http_status(101);
+  if (logging(kDebug)) log_request(s);
+  s.resp_status = 0;
   s.mode = StreamMode::websocket;
   s.busy = false;
   s.close_after = false;
@@ -127,6 +137,9 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
     std::string_view rest;
     svc = find_service(s.parser->request().path(), rest);
     if (!svc || sessions_full()) {  // full since the handshake began
+      if (svc)
+        limit_hit(Limit::sessions,
+                  "max_sessions reached, refused " + s.remote_addr, svc->id);
       close_stream_after_output(s);
       return;
     }
@@ -208,6 +221,17 @@ void Engine::websocket_input(Stream& s, const char* data, size_t len) {
       }
       case ws::DecodedFrame::Kind::error: {
         const char* why = close_reason_for(f.close_code);
+        int sid = sess ? sess->service->id : -1;
+        uint64_t cid = sess ? sess->id : 0;
+        if (f.close_code == ws::kCloseTooBig)
+          limit_hit(
+              Limit::message_size,
+              "WebSocket message over max_message_size from " + s.remote_addr,
+              sid, cid);
+        else if (logging(kWarning))
+          log(kWarning, sid, cid,
+              std::string("WebSocket protocol error from ") + s.remote_addr +
+                  ": " + why);
         ws_finish(s, f.close_code, why, f.close_code, why);
         return;
       }
@@ -225,6 +249,9 @@ bool Engine::sockjs_text_message(Stream& s, Session& sess,
   msgs.clear();
   if (codec::decode_messages(payload, codec::DecodeMode::websocket, msgs) !=
       codec::DecodeStatus::ok) {
+    if (logging(kWarning))
+      log(kWarning, sess.service->id, sess.id,
+          "broken framing from " + s.remote_addr + ": session closed");
     ws_finish(s, 3000, "Broken framing.", 3000, "Broken framing.");
     return false;
   }

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "net/cidr.hpp"
+
 namespace sockjs {
 
 // The transports a service can switch on and off, in sockjs-node 0.4 names.
@@ -44,6 +46,11 @@ struct ServiceOptions {
   // Origin patterns allowed to open sessions from a browser; empty: any
   // (sockjs-node's behaviour). See origin.hpp for the pattern forms.
   std::vector<std::string> allowed_origins;
+  // New sessions wait for sockjs_conn_accept / sockjs_conn_reject before
+  // their open frame; undecided after authorize_timeout_ms they are
+  // rejected with 3000 "Authorization timed out".
+  bool authorize = false;
+  uint32_t authorize_timeout_ms = 5000;
 
   bool enabled(Transport t) const {
     if ((t == Transport::websocket || t == Transport::websocket_raw) &&
@@ -62,6 +69,9 @@ struct ServerOptions {
   size_t max_sessions = 0;           // open sessions per server; 0: no limit
   size_t max_connections = 0;        // runner's open sockets; 0: no limit
   uint32_t tcp_keepalive_s = 60;     // idle time before probes; 0: off
+  // Peers whose X-Forwarded-For / X-Real-IP are believed (client_addr).
+  std::vector<net::Cidr> trusted_proxies;
+  int log_level = 0;  // sockjs_log_level; 0: no LOG events
 };
 
 // How long a WebSocket peer has to answer a ping (sockjs-node's fixed 10 s).

@@ -19,6 +19,7 @@ Status Server::add_service(const ServiceOptions& opts, int* id) {
   for (const auto& s : services_)
     if (s.prefix == opts.prefix) return Status::invalid_argument;
   services_.push_back(opts);
+  metrics_.add_service(opts.prefix);
   if (id) *id = static_cast<int>(services_.size() - 1);
   return Status::ok;
 }
@@ -30,8 +31,8 @@ Status Server::listen(const char* host, uint16_t port, uint16_t* bound,
     error = "server already started or closed";
     return Status::state;
   }
-  auto runner =
-      std::make_unique<LibeventRunner>(sopts_, services_, table_, queue_);
+  auto runner = std::make_unique<LibeventRunner>(sopts_, services_, table_,
+                                                 metrics_, queue_);
   Status st = runner->start(host ? host : "127.0.0.1", port, bound, error);
   if (st != Status::ok) return st;
   runner_ = std::move(runner);
@@ -73,7 +74,11 @@ Status Server::send(uint64_t conn, std::string_view text) {
   if (c->pending() >= static_cast<int64_t>(c->limit)) {
     c->want_drain.store(true, std::memory_order_relaxed);
     // Re-check: the engine may have drained between the two loads.
-    if (c->pending() >= static_cast<int64_t>(c->limit)) return Status::again;
+    if (c->pending() >= static_cast<int64_t>(c->limit)) {
+      metrics_.service(c->service)
+          .send_refused.fetch_add(1, std::memory_order_relaxed);
+      return Status::again;
+    }
   }
   if (mode_ == Mode::listening) {
     if (closing_) return Status::closed;
@@ -139,13 +144,66 @@ Status Server::respond(uint64_t request, int status,
   return st;
 }
 
+Status Server::decide(uint64_t conn, bool accept, int code,
+                      std::string_view reason) {
+  std::shared_ptr<ConnShared> c = table_.find(conn);
+  if (!c || c->is_request) return Status::unknown_conn;
+  // Exactly one decision wins (the authorization timeout competes too).
+  bool expected = true;
+  if (!c->undecided.compare_exchange_strong(expected, false))
+    return Status::state;
+  if (!accept) c->open.store(false, std::memory_order_relaxed);
+  if (mode_ == Mode::listening) {
+    Command cmd;
+    cmd.kind = accept ? Command::Kind::accept : Command::Kind::reject;
+    cmd.id = conn;
+    cmd.code = code;
+    cmd.a.assign(reason);
+    runner_->post(std::move(cmd));
+    return Status::ok;
+  }
+  if (!engine_) return Status::unknown_conn;
+  Status st = engine_->decide(conn, accept, code, reason);
+  settle();
+  return st;
+}
+
+Status Server::list_sessions(int service, std::vector<uint64_t>& out) const {
+  if (service < -1 || service >= static_cast<int>(services_.size()))
+    return Status::invalid_argument;
+  table_.list_open(service, out);
+  return Status::ok;
+}
+
+Status Server::close_service_sessions(int service, int code,
+                                      std::string_view reason, size_t* closed) {
+  std::vector<uint64_t> ids;
+  if (Status st = list_sessions(service, ids); st != Status::ok) return st;
+  size_t n = 0;
+  for (uint64_t id : ids)
+    if (close_conn(id, code, reason) == Status::ok) ++n;
+  if (closed) *closed = n;
+  return Status::ok;
+}
+
+void Server::metrics_snapshot(std::vector<MetricSample>& out) const {
+  std::lock_guard<std::mutex> lock(mode_mu_);  // services_ may still grow
+  metrics_.snapshot(out);
+}
+
+std::string Server::metrics_prometheus() const {
+  std::lock_guard<std::mutex> lock(mode_mu_);
+  return metrics_.prometheus();
+}
+
 // ------------------------------------------------------------- feed mode
 
 Status Server::ensure_feed_mode() {
   std::lock_guard<std::mutex> lock(mode_mu_);
   if (mode_ == Mode::feeding) return Status::ok;
   if (mode_ != Mode::unstarted || closing_) return Status::state;
-  engine_ = std::make_unique<Engine>(sopts_, services_, table_, nullptr);
+  engine_ =
+      std::make_unique<Engine>(sopts_, services_, table_, metrics_, nullptr);
   engine_->set_now(clock_);
   mode_ = Mode::feeding;
   return Status::ok;
@@ -162,7 +220,8 @@ void Server::settle() {
   }
 }
 
-Status Server::stream_open(std::string_view addr, uint16_t port, uint64_t* out) {
+Status Server::stream_open(std::string_view addr, uint16_t port,
+                           uint64_t* out) {
   if (Status st = ensure_feed_mode(); st != Status::ok) return st;
   if (closing_) return Status::state;
   *out = engine_->open_stream(std::string(addr), port);

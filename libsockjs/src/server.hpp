@@ -13,6 +13,7 @@
 #include "conn_table.hpp"
 #include "engine.hpp"
 #include "event_queue.hpp"
+#include "metrics.hpp"
 #include "options.hpp"
 #include "status.hpp"
 
@@ -38,6 +39,13 @@ class Server {
   Status close_conn(uint64_t conn, int code, std::string_view reason);
   Status respond(uint64_t request, int status, std::string_view content_type,
                  std::string_view headers, std::string_view body);
+  Status decide(uint64_t conn, bool accept, int code, std::string_view reason);
+  // Open sessions of a service (-1: all), ascending ids.
+  Status list_sessions(int service, std::vector<uint64_t>& out) const;
+  Status close_service_sessions(int service, int code, std::string_view reason,
+                                size_t* closed);
+  void metrics_snapshot(std::vector<MetricSample>& out) const;
+  std::string metrics_prometheus() const;
 
   // feed mode
   Status stream_open(std::string_view addr, uint16_t port, uint64_t* out);
@@ -59,9 +67,10 @@ class Server {
   std::vector<ServiceOptions> services_;
   EventQueue queue_;
   ConnTable table_;
+  Metrics metrics_;  // its service list is fixed once the server starts
   // Written under mode_mu_, read without it by the any-thread calls.
   std::atomic<Mode> mode_{Mode::unstarted};
-  std::mutex mode_mu_;
+  mutable std::mutex mode_mu_;
   std::atomic<bool> closing_{false};
   std::unique_ptr<LibeventRunner> runner_;
   std::unique_ptr<Engine> engine_;  // feed mode only

@@ -40,8 +40,9 @@ constexpr int kKeepaliveMaxIntervalS = 10;
 
 LibeventRunner::LibeventRunner(const ServerOptions& sopts,
                                const std::vector<ServiceOptions>& services,
-                               ConnTable& table, EventQueue& queue)
-    : engine_(sopts, services, table, this),
+                               ConnTable& table, Metrics& metrics,
+                               EventQueue& queue)
+    : engine_(sopts, services, table, metrics, this),
       queue_(queue),
       table_(table),
       max_connections_(sopts.max_connections),
@@ -183,6 +184,8 @@ void LibeventRunner::on_accept(struct evconnlistener*, int fd,
 void LibeventRunner::accept_conn(int fd, struct sockaddr* sa) {
   if (max_connections_ != 0 && conns_.size() >= max_connections_) {
     ::close(fd);  // over the limit: refuse before spending anything on it
+    engine_.limit_hit(Limit::connections,
+                      "max_connections reached, connection refused");
     return;
   }
   int one = 1;
@@ -411,6 +414,12 @@ void LibeventRunner::run_commands() {
         break;
       case Command::Kind::respond:
         engine_.respond(c.id, c.code, c.a, c.b, c.c);
+        break;
+      case Command::Kind::accept:
+        engine_.decide(c.id, true, 0, {});
+        break;
+      case Command::Kind::reject:
+        engine_.decide(c.id, false, c.code, c.a);
         break;
       case Command::Kind::shutdown:
         if (listener_) {

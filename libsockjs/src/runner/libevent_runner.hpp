@@ -24,11 +24,19 @@ struct sockaddr;
 namespace sockjs {
 
 struct Command {
-  enum class Kind : uint8_t { send, close_conn, respond, shutdown, stop };
+  enum class Kind : uint8_t {
+    send,
+    close_conn,
+    respond,
+    accept,
+    reject,
+    shutdown,
+    stop
+  };
   Kind kind;
   uint64_t id = 0;
   int code = 0;
-  std::string a, b, c;  // send: a = text; close: a = reason;
+  std::string a, b, c;  // send: a = text; close, reject: a = reason;
                         // respond: a = content type, b = headers, c = body
 };
 
@@ -36,7 +44,7 @@ class LibeventRunner : public Engine::Host {
  public:
   LibeventRunner(const ServerOptions& sopts,
                  const std::vector<ServiceOptions>& services, ConnTable& table,
-                 EventQueue& queue);
+                 Metrics& metrics, EventQueue& queue);
   ~LibeventRunner() override;
 
   // Binds and listens in the calling thread (so errors come back here),
