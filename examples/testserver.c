@@ -4,6 +4,10 @@
  * /broadcast. Written against the public C API only.
  *
  *   sockjs-testserver --host 127.0.0.1 --port 8081 [--sockjs-url URL]
+ *                     [--metrics]
+ *
+ * --metrics serves the server's metrics in the Prometheus text format at
+ * GET /metrics (other unmatched URLs stay 404).
  *
  * Serves in the foreground until SIGINT or SIGTERM.
  */
@@ -82,6 +86,38 @@ static void on_message(sockjs_server *srv, int svc, const sockjs_event *ev,
   }
 }
 
+/* GET /metrics (with --metrics); every other unmatched request is 404. */
+static void on_request(sockjs_server *srv, const sockjs_event *ev) {
+  sockjs_conn_info info;
+  info.size = sizeof info;
+  int is_metrics = sockjs_conn_get_info(srv, ev->conn, &info) == SOCKJS_OK &&
+                   !strcmp(ev->data, "GET") &&
+                   (!strcmp(info.url, "/metrics") ||
+                    !strncmp(info.url, "/metrics?", 9));
+  if (!is_metrics) {
+    static const char nf[] = "404 Error: Page not found\n";
+    sockjs_request_respond(srv, ev->conn, 404, "text/plain; charset=UTF-8",
+                           NULL, nf, sizeof nf - 1);
+    return;
+  }
+  size_t need = 0;
+  char *buf = NULL;
+  int rc = sockjs_server_metrics_prometheus(srv, NULL, 0, &need);
+  while (rc == SOCKJS_E_LIMIT) {
+    char *p = realloc(buf, need + 1);
+    if (!p) break;
+    buf = p;
+    rc = sockjs_server_metrics_prometheus(srv, buf, need + 1, &need);
+  }
+  if (rc == SOCKJS_OK)
+    sockjs_request_respond(srv, ev->conn, 200,
+                           "text/plain; version=0.0.4; charset=utf-8", NULL,
+                           buf, need);
+  else
+    sockjs_request_respond(srv, ev->conn, 500, NULL, NULL, NULL, 0);
+  free(buf);
+}
+
 static uint64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -90,19 +126,29 @@ static uint64_t now_ms(void) {
 
 int main(int argc, char **argv) {
   const char *host = "127.0.0.1", *sockjs_url = NULL;
-  int port = 8081;
+  int port = 8081, metrics = 0;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--host") && i + 1 < argc) host = argv[++i];
     else if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--sockjs-url") && i + 1 < argc) sockjs_url = argv[++i];
+    else if (!strcmp(argv[i], "--metrics")) metrics = 1;
     else {
-      fprintf(stderr, "usage: %s [--host H] [--port P] [--sockjs-url URL]\n", argv[0]);
+      fprintf(stderr, "usage: %s [--host H] [--port P] [--sockjs-url URL] [--metrics]\n",
+              argv[0]);
       return 2;
     }
   }
   char err[SOCKJS_ERRBUF_SIZE] = "";
   sockjs_server *srv;
-  if (sockjs_server_new(NULL, &srv, err) != SOCKJS_OK) {
+  sockjs_server_options *so = NULL;
+  if (metrics && (sockjs_server_options_new(&so) != SOCKJS_OK ||
+                  sockjs_server_options_set_forward_unmatched(so, 1) != SOCKJS_OK)) {
+    fprintf(stderr, "cannot set server options\n");
+    return 1;
+  }
+  int new_rc = sockjs_server_new(so, &srv, err);
+  sockjs_server_options_free(so);
+  if (new_rc != SOCKJS_OK) {
     fprintf(stderr, "sockjs_server_new: %s\n", err);
     return 1;
   }
@@ -162,6 +208,9 @@ int main(int argc, char **argv) {
             break;
           case SOCKJS_EVENT_CLOSE:
             set_remove(&sets[ev->service], ev->conn);
+            break;
+          case SOCKJS_EVENT_REQUEST:
+            on_request(srv, ev);
             break;
           case SOCKJS_EVENT_SERVER_CLOSED:
             done = 1;

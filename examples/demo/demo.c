@@ -6,7 +6,9 @@
  *   /chat   sends every message to every open /chat session
  *   /       the demo page (any other URL is answered by web.c too)
  *
- *   sockjs-demo [--host H] [--port P] [--static DIR]
+ *   sockjs-demo [--host H] [--port P] [--static DIR] [--metrics]
+ *
+ * --metrics also serves the server's metrics (Prometheus text) at /metrics.
  *
  * DIR holds sockjs.min.js (sockjs-client 1.x; default: the copy that
  * scripts/install-deps.sh --browser puts under tests/browser/node_modules).
@@ -79,7 +81,7 @@ static void on_signal(int sig) {
 
 int main(int argc, char **argv) {
   const char *host = "127.0.0.1", *static_dir = SOCKJS_DEMO_STATIC_DIR;
-  int port = 8080;
+  int port = 8080, metrics = 0;
   for (int i = 1; i < argc; ++i) {
     if (!strcmp(argv[i], "--host") && i + 1 < argc)
       host = argv[++i];
@@ -87,8 +89,11 @@ int main(int argc, char **argv) {
       port = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--static") && i + 1 < argc)
       static_dir = argv[++i];
+    else if (!strcmp(argv[i], "--metrics"))
+      metrics = 1;
     else {
-      fprintf(stderr, "usage: %s [--host H] [--port P] [--static DIR]\n",
+      fprintf(stderr,
+              "usage: %s [--host H] [--port P] [--static DIR] [--metrics]\n",
               argv[0]);
       return 2;
     }
@@ -97,6 +102,7 @@ int main(int argc, char **argv) {
   web_files web = {0};
   web_files_load(&web,
                  static_dir); /* warns if missing, serves the page anyway */
+  web.metrics = metrics;
 
   /* Requests for no service come to us as SOCKJS_EVENT_REQUEST. */
   sockjs_server_options *server_opts;
