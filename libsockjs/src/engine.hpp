@@ -148,6 +148,7 @@ struct Session {
   // raw WebSockets, messages from the application (sent on accept).
   std::vector<std::string> held_in, held_out;
   size_t held_in_bytes = 0;
+  size_t held_out_bytes = 0;  // counts against the send buffer limit
   Stream* receiver = nullptr;
   int close_code = 0;  // set once closing
   std::string close_reason;

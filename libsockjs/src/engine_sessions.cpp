@@ -411,6 +411,7 @@ Status Engine::decide(uint64_t conn, bool accept, int code,
     sess->need_open_frame = true;
   }
   std::vector<std::string>().swap(sess->held_out);
+  sess->held_out_bytes = 0;
   std::vector<std::string> in;
   in.swap(sess->held_in);
   sess->held_in_bytes = 0;
@@ -433,6 +434,7 @@ void Engine::reject(Session& sess, int code, std::string_view reason) {
   std::vector<std::string>().swap(sess.held_in);
   std::vector<std::string>().swap(sess.held_out);
   sess.held_in_bytes = 0;
+  sess.held_out_bytes = 0;
   begin_close(sess, code, reason);
 }
 
@@ -518,7 +520,7 @@ void Engine::flush_session(Session& sess) {
 }
 
 void Engine::update_buffered(Session& sess) {
-  int64_t held = static_cast<int64_t>(sess.queue.size());
+  int64_t held = static_cast<int64_t>(sess.queue.size() + sess.held_out_bytes);
   if (sess.receiver)
     held += static_cast<int64_t>(sess.receiver->pending_output());
   ConnShared& c = *sess.shared;
@@ -547,6 +549,7 @@ Status Engine::send(uint64_t conn, std::string_view text) {
     // Sent after the open frame if the session is accepted.
     if (sess->raw) {
       sess->held_out.emplace_back(text);
+      sess->held_out_bytes += text.size();
     } else {
       if (!sess->queue.empty()) sess->queue.push_back(',');
       codec::append_json_message(sess->queue, text);

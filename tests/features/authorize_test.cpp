@@ -274,3 +274,29 @@ TEST(Authorize, OffByDefaultOpenFrameFirstAndNoDecision) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Authorize, SendsBeforeTheDecisionCountAgainstTheSendBuffer) {
+  for (const char* path : {"/echo/websocket", "/echo/000/sb/websocket"}) {
+    FeedConfig cfg = authorizing();
+    auto base = cfg.service;
+    cfg.service = [base](sockjs_options* o) {
+      base(o);
+      sockjs_options_set_send_buffer_limit(o, 32);
+    };
+    FeedServer f(cfg);
+    sockjs_stream_id st = f.websocket(path);
+    ASSERT_NE(st, 0u);
+    sockjs_conn_id c = last_open(f);
+    int ok = 0;
+    for (int i = 0; i < 4; ++i)
+      if (sockjs_conn_send(f.server(), c, "0123456789abcdef", 16) ==
+          SOCKJS_OK)
+        ++ok;
+    EXPECT_LT(ok, 4) << path;
+    EXPECT_GE(ok, 1) << path;
+  }
+}
+
+}  // namespace
