@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JOBS=${JOBS:-$(nproc)}
-scripts/install-deps.sh --browser --python --ruby
+scripts/install-deps.sh --browser --python --ruby --cluster
 
 configure() {  # dir, extra cmake args...
   local dir=$1; shift
