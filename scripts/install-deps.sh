@@ -20,6 +20,9 @@ for arg in "$@"; do
     --python) APT_PACKAGES+=(python3-dev python3-venv) ;;
     --ruby) APT_PACKAGES+=(swig ruby-dev ruby-minitest) ;;
     --fuzz) APT_PACKAGES+=(clang libclang-rt-14-dev) ;;
+    # tests/cluster runs both in the foreground on its own ports; the
+    # packages' system services are not used.
+    --cluster) APT_PACKAGES+=(nginx haproxy) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
