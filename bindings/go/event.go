@@ -92,4 +92,5 @@ type sessionInfo struct {
 	prefix, transport, remote string
 	method, url               string
 	header                    http.Header
+	query, client             string
 }

@@ -1,6 +1,9 @@
 package sockjs
 
-import "time"
+import (
+	"log/slog"
+	"time"
+)
 
 // Options are server-wide settings. The zero value means the library's
 // defaults everywhere.
@@ -31,6 +34,18 @@ type Options struct {
 	// seconds (default 60s; negative turns keepalive off), so that peers
 	// that vanished without a FIN end in EventClose.
 	TCPKeepAlive time.Duration
+	// Reverse proxies ("127.0.0.1", "10.0.0.0/8", "::1", "fd00::/8") whose
+	// X-Forwarded-For / X-Real-IP headers give Session.ClientAddr. From any
+	// other peer those headers are ignored.
+	TrustedProxies []string
+	// Where the library's log lines go (nil: nowhere, the default). Lines
+	// are handled inside Next/Events and never appear as events.
+	Logger *slog.Logger
+	// Lowest level reported to Logger: slog.LevelDebug (one line per HTTP
+	// request), LevelInfo (sessions opened, closed, rejected), LevelWarn
+	// (limit hits, protocol errors), LevelError. nil: the lowest level
+	// Logger's handler is enabled for.
+	LogLevel slog.Leveler
 }
 
 // ServiceOptions configure one SockJS endpoint. The zero value of every
@@ -71,6 +86,13 @@ type ServiceOptions struct {
 	// Origin matches none gets 403, WebSocket upgrades included; requests
 	// without an Origin, and same-origin ones, always pass.
 	AllowedOrigins []string
+	// Report each new session with EventOpen before the client gets "o";
+	// the application answers with Session.Accept or Session.Reject
+	// (the client then gets c[code,"reason"] and EventClose follows).
+	Authorize bool
+	// How long a session may wait for that decision before it is rejected
+	// with 3000 "Authorization timed out" (default 5s).
+	AuthorizeTimeout time.Duration
 }
 
 func millis(d time.Duration) uint32 {

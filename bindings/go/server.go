@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -58,6 +59,8 @@ type Server struct {
 
 	sessMu   sync.Mutex
 	sessions map[ConnID]*Session
+
+	logger *slog.Logger // nil: the library was told to stay silent
 }
 
 // NewServer creates a server and adds opts.Services. It fails with
@@ -76,6 +79,7 @@ func NewServer(opts Options) (*Server, error) {
 		done:     make(chan struct{}),
 		nextSem:  make(chan struct{}, 1),
 		sessions: make(map[ConnID]*Session),
+		logger:   opts.Logger,
 	}
 	if err := s.openEventFile(); err != nil {
 		cFree(c)
@@ -337,6 +341,11 @@ func (s *Server) pollOnce() error {
 		return err
 	})
 	for i := range raw {
+		if raw[i].typ == eventLog { // to the logger, never to the application
+			s.log(raw[i].code, string(raw[i].data))
+			raw[i] = rawEvent{}
+			continue
+		}
 		s.pending = append(s.pending, s.toEvent(&raw[i]))
 		raw[i] = rawEvent{}
 	}
@@ -355,6 +364,7 @@ func (s *Server) toEvent(r *rawEvent) Event {
 		if in := r.info; in != nil {
 			sess.prefix, sess.transport, sess.remote = in.prefix, in.transport, in.remote
 			sess.method, sess.url, sess.header = in.method, in.url, in.header
+			sess.query, sess.client = in.query, in.client
 		}
 		if sess.transport == "" {
 			sess.transport = string(r.data)

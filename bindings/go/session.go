@@ -1,6 +1,9 @@
 package sockjs
 
-import "net/http"
+import (
+	"net/http"
+	"unsafe"
+)
 
 // Session is one SockJS connection, whatever its transport. It arrives with
 // EventOpen; its methods are safe from any goroutine.
@@ -14,6 +17,8 @@ type Session struct {
 	method    string
 	url       string
 	header    http.Header
+	query     string
+	client    string
 }
 
 // ID is the session's id, unique within its server.
@@ -39,6 +44,29 @@ func (c *Session) URL() string { return c.url }
 // session (a whitelist as in sockjs-node; Cookie only with ExposeCookies).
 // Treat it as read-only.
 func (c *Session) Header() http.Header { return c.header }
+
+// Query is the URL's query string without '?' ("" when none).
+func (c *Session) Query() string { return c.query }
+
+// ClientAddr is the client's IP address: the peer's, or the one a trusted
+// proxy (Options.TrustedProxies) reported in X-Forwarded-For / X-Real-IP.
+func (c *Session) ClientAddr() string { return c.client }
+
+// Accept lets a session of a service with Authorize open: "o" goes out,
+// then what was sent meanwhile; the client's messages that arrived
+// meanwhile follow as EventMessage. ErrState (an *Error with StatusState)
+// when it is not waiting for a decision.
+func (c *Session) Accept() error {
+	return c.srv.op(func(h unsafe.Pointer) error { return cAccept(h, uint64(c.id)) })
+}
+
+// Reject refuses a session of a service with Authorize: the client gets
+// c[code,"reason"] instead of "o", nothing it sent is reported, and one
+// EventClose with this code and reason follows. Code is 1000 or
+// 3000..4999 (4401, 4403 read well); "" reason means "Rejected".
+func (c *Session) Reject(code int, reason string) error {
+	return c.srv.op(func(h unsafe.Pointer) error { return cReject(h, uint64(c.id), code, reason) })
+}
 
 // Send queues one UTF-8 message. It returns ErrBufferFull when the send
 // buffer is full (nothing was queued: wait for EventDrain and retry),

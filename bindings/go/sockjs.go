@@ -137,6 +137,19 @@ func cNew(o *Options) (unsafe.Pointer, error) {
 			return nil, err
 		}
 	}
+	for _, cidr := range o.TrustedProxies {
+		cs := C.CString(cidr)
+		rc := C.sockjs_server_options_add_trusted_proxy(so, cs)
+		C.free(unsafe.Pointer(cs))
+		if err := set("trusted_proxy "+strconv.Quote(cidr), rc); err != nil {
+			return nil, err
+		}
+	}
+	if lv := cLogLevel(o); lv != cLogNone {
+		if err := set("log_level", C.sockjs_server_options_set_log_level(so, C.int(lv))); err != nil {
+			return nil, err
+		}
+	}
 	var errbuf [C.SOCKJS_ERRBUF_SIZE]C.char
 	var s *C.sockjs_server
 	if rc := C.sockjs_server_new(so, &s, &errbuf[0]); rc != 0 {
@@ -208,6 +221,12 @@ func cAddService(h unsafe.Pointer, o *ServiceOptions) (int, error) {
 	add(statusError("expose_cookies", int(C.sockjs_options_set_expose_cookies(co, b(o.ExposeCookies)))))
 	for _, pat := range o.AllowedOrigins {
 		add(str("allowed_origin "+strconv.Quote(pat), pat, func(o *C.sockjs_options, s *C.char) C.int { return C.sockjs_options_add_allowed_origin(o, s) }))
+	}
+	if o.Authorize {
+		add(statusError("authorize", int(C.sockjs_options_set_authorize(co, 1))))
+	}
+	if o.AuthorizeTimeout > 0 {
+		add(statusError("authorize_timeout", int(C.sockjs_options_set_authorize_timeout_ms(co, C.uint32_t(millis(o.AuthorizeTimeout))))))
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -284,6 +303,8 @@ func cInfo(h unsafe.Pointer, id C.sockjs_conn_id) *sessionInfo {
 		method:    C.GoString(ci.method),
 		url:       C.GoString(ci.url),
 		header:    make(http.Header, int(ci.n_headers)),
+		query:     C.GoString(ci.query),
+		client:    C.GoString(ci.client_addr),
 	}
 	if ci.n_headers > 0 {
 		names := unsafe.Slice((**C.char)(unsafe.Pointer(ci.header_names)), int(ci.n_headers))
@@ -333,6 +354,94 @@ func cCloseConn(h unsafe.Pointer, id uint64, code int, reason string) error {
 	cr := C.CString(reason)
 	defer C.free(unsafe.Pointer(cr))
 	return statusError("close", int(C.sockjs_conn_close(hp(h).s, C.sockjs_conn_id(id), C.int(code), cr)))
+}
+
+func cAccept(h unsafe.Pointer, id uint64) error {
+	return statusError("accept", int(C.sockjs_conn_accept(hp(h).s, C.sockjs_conn_id(id))))
+}
+
+// cReject passes "" as NULL (the library's "Rejected").
+func cReject(h unsafe.Pointer, id uint64, code int, reason string) error {
+	var cr *C.char
+	if reason != "" {
+		cr = C.CString(reason)
+		defer C.free(unsafe.Pointer(cr))
+	}
+	return statusError("reject", int(C.sockjs_conn_reject(hp(h).s, C.sockjs_conn_id(id), C.int(code), cr)))
+}
+
+// cListSessions grows the array until the snapshot fits.
+func cListSessions(h unsafe.Pointer, service int) ([]ConnID, error) {
+	ids := make([]C.sockjs_conn_id, 16)
+	for {
+		var n C.size_t
+		rc := C.sockjs_server_list_sessions(hp(h).s, C.int(service), unsafe.SliceData(ids), C.size_t(len(ids)), &n)
+		if rc == C.SOCKJS_E_LIMIT {
+			ids = make([]C.sockjs_conn_id, int(n))
+			continue
+		}
+		if rc != 0 {
+			return nil, statusError("list_sessions", int(rc))
+		}
+		out := make([]ConnID, int(n))
+		for i := range out {
+			out[i] = ConnID(ids[i])
+		}
+		return out, nil
+	}
+}
+
+func cCloseSessions(h unsafe.Pointer, service, code int, reason string) (int, error) {
+	var cr *C.char
+	if reason != "" {
+		cr = C.CString(reason)
+		defer C.free(unsafe.Pointer(cr))
+	}
+	var closed C.size_t
+	rc := C.sockjs_server_close_sessions(hp(h).s, C.int(service), C.int(code), cr, &closed)
+	return int(closed), statusError("close_sessions", int(rc))
+}
+
+func cMetrics(h unsafe.Pointer) ([]Metric, error) {
+	ms := make([]C.sockjs_metric, 64)
+	for {
+		ms[0].size = C.sizeof_sockjs_metric
+		var n C.size_t
+		rc := C.sockjs_server_metrics(hp(h).s, unsafe.SliceData(ms), C.size_t(len(ms)), &n)
+		if rc == C.SOCKJS_E_LIMIT {
+			ms = make([]C.sockjs_metric, int(n))
+			continue
+		}
+		if rc != 0 {
+			return nil, statusError("metrics", int(rc))
+		}
+		out := make([]Metric, int(n))
+		for i := range out {
+			m := &ms[i]
+			out[i] = Metric{
+				Name: C.GoString(m.name), Type: MetricType(m._type), Service: int(m.service),
+				Transport: C.GoString(m.transport), Label: C.GoString(m.label),
+				Code: int(m.code), Value: uint64(m.value),
+			}
+		}
+		return out, nil
+	}
+}
+
+func cMetricsPrometheus(h unsafe.Pointer) (string, error) {
+	buf := make([]byte, 16384)
+	for {
+		var needed C.size_t
+		rc := C.sockjs_server_metrics_prometheus(hp(h).s, (*C.char)(unsafe.Pointer(unsafe.SliceData(buf))), C.size_t(len(buf)), &needed)
+		if rc == C.SOCKJS_E_LIMIT {
+			buf = make([]byte, int(needed)+1)
+			continue
+		}
+		if rc != 0 {
+			return "", statusError("metrics_prometheus", int(rc))
+		}
+		return string(buf[:int(needed)]), nil
+	}
 }
 
 func cStreamOpen(h unsafe.Pointer, addr string, port int) (uint64, error) {

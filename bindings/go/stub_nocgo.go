@@ -28,3 +28,9 @@ func cStreamClose(unsafe.Pointer, uint64) error                          { retur
 func cDirty(_ unsafe.Pointer, out []uint64) ([]uint64, error)            { return out, ErrNoCgo }
 func cNextTimeout(unsafe.Pointer) int64                                  { return -1 }
 func cTick(unsafe.Pointer, uint64) error                                 { return ErrNoCgo }
+func cAccept(unsafe.Pointer, uint64) error                               { return ErrNoCgo }
+func cReject(unsafe.Pointer, uint64, int, string) error                  { return ErrNoCgo }
+func cListSessions(unsafe.Pointer, int) ([]ConnID, error)                { return nil, ErrNoCgo }
+func cCloseSessions(unsafe.Pointer, int, int, string) (int, error)       { return 0, ErrNoCgo }
+func cMetrics(unsafe.Pointer) ([]Metric, error)                          { return nil, ErrNoCgo }
+func cMetricsPrometheus(unsafe.Pointer) (string, error)                  { return "", ErrNoCgo }

@@ -51,6 +51,11 @@ func (e *handshakeError) Error() string { return fmt.Sprintf("handshake status %
 
 // dialWSOrigin connects with the given Origin header ("" sends none).
 func dialWSOrigin(rawURL, origin string) (*wsClient, error) {
+	return dialWSExtra(rawURL, origin, "")
+}
+
+// dialWSExtra also sends extra header lines, each ending in "\r\n".
+func dialWSExtra(rawURL, origin, extra string) (*wsClient, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, err
@@ -59,6 +64,7 @@ func dialWSOrigin(rawURL, origin string) (*wsClient, error) {
 	if origin != "" {
 		originLine = "Origin: " + origin + "\r\n"
 	}
+	originLine += extra
 	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
 	if err != nil {
 		return nil, err
