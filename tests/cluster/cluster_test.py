@@ -220,8 +220,12 @@ class Test:
         # it. Through HAProxy this request is also the first to meet the
         # dead node's refused port, which "observe layer4" turns into DOWN at
         # once (the health check would need two failed probes, 0.5 s apart).
+        # Left out: sessions whose own next poll already reached the new
+        # node, which made a new session of that id there (the client saw a
+        # second open frame), as the protocol says a receiving request does.
         lost_send = "no HTTP session on the killed node"
-        http_doomed = [s for s in doomed if not s.transport.startswith("websocket")]
+        http_doomed = [s for s in doomed if not s.transport.startswith("websocket")
+                       and not (s.broken or "").startswith("second open frame")]
         if http_doomed:
             try:
                 http_doomed[0].send(["to a lost session"])
