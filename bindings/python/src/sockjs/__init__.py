@@ -33,7 +33,7 @@ from .events import (
     RequestReceived,
     ServerClosed,
 )
-from .server import BaseServer, BaseSession, Request, Server, Service, Session
+from .server import BaseServer, BaseSession, Metric, Request, Server, Service, Session
 
 # The extension was compiled against one header and linked with one library;
 # a mismatch of major versions means an ABI we were not built for.
@@ -61,6 +61,7 @@ __all__ = [
     "InvalidArgumentError",
     "LimitError",
     "Message",
+    "Metric",
     "Open",
     "ProtocolError",
     "Request",

@@ -153,8 +153,83 @@ class Server {
     return sockjs_conn_close(s_, conn, code, r.c_str());
   }
 
+  int conn_accept(sockjs_conn_id conn) { return sockjs_conn_accept(s_, conn); }
+
+  int conn_reject(sockjs_conn_id conn, int code, const py::object& reason) {
+    if (reason.is_none()) return sockjs_conn_reject(s_, conn, code, nullptr);
+    std::string r = reason.cast<std::string>();
+    return sockjs_conn_reject(s_, conn, code, r.c_str());
+  }
+
+  // (status, ids): grows the array until the snapshot fits.
+  std::pair<int, std::vector<sockjs_conn_id>> list_sessions(int service) {
+    std::vector<sockjs_conn_id> ids(16);
+    for (;;) {
+      size_t n = 0;
+      int rc =
+          sockjs_server_list_sessions(s_, service, ids.data(), ids.size(), &n);
+      if (rc == SOCKJS_E_LIMIT) {
+        ids.resize(n);
+        continue;
+      }
+      ids.resize(rc == SOCKJS_OK ? n : 0);
+      return {rc, std::move(ids)};
+    }
+  }
+
+  // (status, closed)
+  std::pair<int, size_t> close_sessions(int service, int code,
+                                        const py::object& reason) {
+    size_t closed = 0;
+    std::string r;
+    if (!reason.is_none()) r = reason.cast<std::string>();
+    int rc = sockjs_server_close_sessions(
+        s_, service, code, reason.is_none() ? nullptr : r.c_str(), &closed);
+    return {rc, closed};
+  }
+
+  // (status, [(name, type, service, transport, label, code, value), ...])
+  py::tuple metrics() {
+    std::vector<sockjs_metric> out(64);
+    size_t n = 0;
+    int rc;
+    for (;;) {
+      out[0].size = sizeof(sockjs_metric);
+      rc = sockjs_server_metrics(s_, out.data(), out.size(), &n);
+      if (rc != SOCKJS_E_LIMIT) break;
+      out.resize(n);
+    }
+    py::list list(rc == SOCKJS_OK ? n : 0);
+    if (rc == SOCKJS_OK) {
+      for (size_t i = 0; i < n; ++i) {
+        const sockjs_metric& m = out[i];
+        list[i] =
+            py::make_tuple(py::str(m.name), m.type, m.service,
+                           py::str(m.transport ? m.transport : ""),
+                           py::str(m.label ? m.label : ""), m.code, m.value);
+      }
+    }
+    return py::make_tuple(rc, std::move(list));
+  }
+
+  // (status, text)
+  py::tuple metrics_prometheus() {
+    std::string buf(16384, '\0');
+    size_t needed = 0;
+    int rc;
+    for (;;) {
+      rc =
+          sockjs_server_metrics_prometheus(s_, buf.data(), buf.size(), &needed);
+      if (rc != SOCKJS_E_LIMIT) break;
+      buf.resize(needed + 1);
+    }
+    if (rc != SOCKJS_OK) return py::make_tuple(rc, py::str());
+    return py::make_tuple(rc, utf8_str(buf.data(), needed));
+  }
+
   // (status, info) where info is (service, prefix, transport, remote_addr,
-  // remote_port, method, url, [(name, value), ...]) or None.
+  // remote_port, method, url, [(name, value), ...], query, client_addr) or
+  // None.
   py::tuple conn_get_info(sockjs_conn_id conn) {
     sockjs_conn_info info{};
     info.size = sizeof info;
@@ -173,7 +248,8 @@ class Server {
     return py::make_tuple(
         rc, py::make_tuple(info.service, s(info.prefix), s(info.transport),
                            s(info.remote_addr), info.remote_port,
-                           s(info.method), s(info.url), std::move(headers)));
+                           s(info.method), s(info.url), std::move(headers),
+                           s(info.query), s(info.client_addr)));
   }
 
   int request_respond(sockjs_conn_id request, int status,
@@ -280,6 +356,14 @@ PYBIND11_MODULE(_core, m) {
   STATUS(EVENT_DRAIN);
   STATUS(EVENT_SERVER_CLOSED);
   STATUS(EVENT_REQUEST);
+  STATUS(EVENT_LOG);
+  STATUS(LOG_NONE);
+  STATUS(LOG_DEBUG);
+  STATUS(LOG_INFO);
+  STATUS(LOG_WARNING);
+  STATUS(LOG_ERROR);
+  STATUS(METRIC_COUNTER);
+  STATUS(METRIC_GAUGE);
 #undef STATUS
 
   m.def("version_num", &sockjs_version_num);
@@ -349,8 +433,16 @@ PYBIND11_MODULE(_core, m) {
            [](Options& o, const std::string& pattern) {
              return sockjs_options_add_allowed_origin(o.get(), pattern.c_str());
            })
-      .def("clear_allowed_origins", [](Options& o) {
-        return sockjs_options_clear_allowed_origins(o.get());
+      .def("clear_allowed_origins",
+           [](Options& o) {
+             return sockjs_options_clear_allowed_origins(o.get());
+           })
+      .def("set_authorize",
+           [](Options& o, bool v) {
+             return sockjs_options_set_authorize(o.get(), v ? 1 : 0);
+           })
+      .def("set_authorize_timeout_ms", [](Options& o, uint32_t v) {
+        return sockjs_options_set_authorize_timeout_ms(o.get(), v);
       });
 
   py::class_<ServerOptions>(m, "ServerOptions")
@@ -384,8 +476,21 @@ PYBIND11_MODULE(_core, m) {
            [](ServerOptions& o, size_t v) {
              return sockjs_server_options_set_max_connections(o.get(), v);
            })
-      .def("set_tcp_keepalive_s", [](ServerOptions& o, uint32_t v) {
-        return sockjs_server_options_set_tcp_keepalive_s(o.get(), v);
+      .def("set_tcp_keepalive_s",
+           [](ServerOptions& o, uint32_t v) {
+             return sockjs_server_options_set_tcp_keepalive_s(o.get(), v);
+           })
+      .def("add_trusted_proxy",
+           [](ServerOptions& o, const std::string& cidr) {
+             return sockjs_server_options_add_trusted_proxy(o.get(),
+                                                            cidr.c_str());
+           })
+      .def("clear_trusted_proxies",
+           [](ServerOptions& o) {
+             return sockjs_server_options_clear_trusted_proxies(o.get());
+           })
+      .def("set_log_level", [](ServerOptions& o, int level) {
+        return sockjs_server_options_set_log_level(o.get(), level);
       });
 
   m.def("server_new", &server_new, py::arg("opts") = nullptr);
@@ -404,6 +509,14 @@ PYBIND11_MODULE(_core, m) {
       .def("conn_close", &Server::conn_close, py::arg("conn"), py::arg("code"),
            py::arg("reason") = py::none())
       .def("conn_get_info", &Server::conn_get_info, py::arg("conn"))
+      .def("conn_accept", &Server::conn_accept, py::arg("conn"))
+      .def("conn_reject", &Server::conn_reject, py::arg("conn"),
+           py::arg("code"), py::arg("reason") = py::none())
+      .def("list_sessions", &Server::list_sessions, py::arg("service"))
+      .def("close_sessions", &Server::close_sessions, py::arg("service"),
+           py::arg("code"), py::arg("reason") = py::none())
+      .def("metrics", &Server::metrics)
+      .def("metrics_prometheus", &Server::metrics_prometheus)
       .def("request_respond", &Server::request_respond, py::arg("request"),
            py::arg("status"), py::arg("content_type"), py::arg("headers"),
            py::arg("body"))

@@ -37,7 +37,7 @@ from typing import Any, Generic, Self, TypeVar
 from . import _core
 from .errors import BufferFullError, ConnectionClosedError
 from .events import Close, Event, Message, Open, ServerClosed
-from .server import BaseServer, BaseSession, Service
+from .server import BaseServer, BaseSession, Metric, Service
 
 __all__ = ["AsyncServer", "AsyncSession"]
 
@@ -219,6 +219,22 @@ class AsyncServer:
     @property
     def port(self) -> int | None:
         return self._server.port
+
+    def session_ids(self) -> list[int]:
+        """The library's snapshot of open session ids (see Server)."""
+        return self._server.session_ids()
+
+    def close_sessions(self, code: int = 1000, reason: str | None = None) -> int:
+        """Close every open session of every service; returns how many."""
+        return self._server.close_sessions(code, reason)
+
+    def metrics(self) -> list[Metric]:
+        """A snapshot of the server's counters and gauges."""
+        return self._server.metrics()
+
+    def metrics_prometheus(self) -> str:
+        """The metrics in the Prometheus text format 0.0.4."""
+        return self._server.metrics_prometheus()
 
     async def listen(self, host: str = "127.0.0.1", port: int = 0) -> int:
         """Bind and listen; returns the bound port. Events flow from now."""

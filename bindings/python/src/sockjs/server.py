@@ -11,12 +11,14 @@ thread, the events belong to one consumer thread at a time.
 from __future__ import annotations
 
 import collections
+import logging
 import math
 import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator
 from types import TracebackType
+from dataclasses import dataclass
 from typing import Any, Generic, Self, TypeVar
 
 from . import _core
@@ -32,7 +34,37 @@ from .events import (
     ServerClosed,
 )
 
-__all__ = ["BaseSession", "Session", "Service", "Request", "Server", "BaseServer"]
+__all__ = ["BaseSession", "Session", "Service", "Request", "Server", "BaseServer", "Metric"]
+
+# LOG events of the library go here (never to the application's event loop):
+# a server made with ``log_level=`` reports its lines to this logger at the
+# same numeric levels (10 DEBUG .. 40 ERROR). Silent unless configured.
+logger = logging.getLogger("sockjs")
+logger.addHandler(logging.NullHandler())
+
+_LOG_LEVELS = {"DEBUG": 10, "INFO": 20, "WARNING": 30, "ERROR": 40, "NONE": 0}
+
+
+def _log_level(level: int | str) -> int:
+    if isinstance(level, str):
+        try:
+            return _LOG_LEVELS[level.upper()]
+        except KeyError:
+            raise ValueError(f"unknown log level {level!r}") from None
+    return level
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One value of :meth:`Server.metrics` (``sockjs_metric``)."""
+
+    name: str
+    type: str  # "counter" or "gauge"
+    service: str | None  # the service's prefix, None when not per service
+    transport: str  # "" when not per transport
+    label: str  # limit name of sockjs_limit_hits_total, else ""
+    code: int  # HTTP status of sockjs_http_requests_total, else 0
+    value: int
 
 # Longest single wait inside the library, so that signal handlers (Ctrl-C)
 # run promptly even while events() blocks with no timeout.
@@ -51,17 +83,38 @@ SessionT = TypeVar("SessionT", bound="BaseSession")
 class Service(Generic[SessionT]):
     """One SockJS endpoint of a server (made by :meth:`Server.add_service`)."""
 
-    __slots__ = ("id", "prefix", "_sessions", "__weakref__")
+    __slots__ = ("id", "prefix", "_sessions", "_core", "__weakref__")
 
-    def __init__(self, id: int, prefix: str) -> None:
+    def __init__(self, id: int, prefix: str, core: _core.Server | None = None) -> None:
         self.id = id
         self.prefix = prefix
         self._sessions: dict[int, SessionT] = {}
+        self._core = core
 
     @property
     def sessions(self) -> list[SessionT]:
         """The open sessions of this service (those whose Close is not seen)."""
         return list(self._sessions.values())
+
+    def session_ids(self) -> list[int]:
+        """The library's snapshot of this service's open session ids
+        (``sockjs_server_list_sessions``), ascending; it may list sessions
+        whose Open event is not read yet."""
+        if self._core is None or not self._core.alive:
+            return []
+        rc, ids = self._core.list_sessions(self.id)
+        check(rc)
+        return ids
+
+    def close_sessions(self, code: int = 1000, reason: str | None = None) -> int:
+        """Close every open session of this service (undecided ones are
+        rejected with ``code``); their Close events follow. Returns how many
+        were closed. ``code`` is 1000 or 3000..4999."""
+        if self._core is None or not self._core.alive:
+            return 0
+        rc, closed = self._core.close_sessions(self.id, code, reason)
+        check(rc)
+        return closed
 
     def __repr__(self) -> str:
         return f"<Service {self.id} {self.prefix!r} sessions={len(self._sessions)}>"
@@ -78,6 +131,8 @@ class BaseSession:
         "remote_address",
         "headers",
         "url",
+        "query",
+        "client_address",
         "_open",
     )
 
@@ -90,6 +145,8 @@ class BaseSession:
         remote_address: tuple[str, int],
         headers: dict[str, str],
         url: str,
+        query: str = "",
+        client_address: str = "",
     ) -> None:
         self._core = core
         self.id = id
@@ -98,6 +155,11 @@ class BaseSession:
         self.remote_address = remote_address
         self.headers = headers
         self.url = url
+        #: The URL's query string without "?" ("" when none).
+        self.query = query
+        #: The client's address: remote_address[0], or taken from
+        #: X-Forwarded-For / X-Real-IP when the peer is a trusted proxy.
+        self.client_address = client_address or remote_address[0]
         self._open = True
 
     @property
@@ -115,6 +177,22 @@ class BaseSession:
         if rc in (_core.E_CLOSED, _core.E_UNKNOWN_CONN) or not self._core.alive:
             return
         check(rc)
+
+    def accept(self) -> None:
+        """Let a session of an ``authorize=True`` service open: its "o"
+        frame goes out, then what was sent meanwhile; the client's messages
+        that arrived meanwhile follow as Message events. Raises StateError
+        when the session is not waiting for a decision (already decided, or
+        the authorize timeout rejected it: its Close event follows)."""
+        check(self._core.conn_accept(self.id))
+
+    def reject(self, code: int = 4403, reason: str | None = None) -> None:
+        """Refuse a session of an ``authorize=True`` service: the client
+        gets ``c[code, reason]`` instead of "o", nothing it sent is ever
+        reported, and one Close event with this code and reason follows.
+        ``code`` is 1000 or 3000..4999 (4401/4403 read well); ``reason``
+        None means "Rejected"."""
+        check(self._core.conn_reject(self.id, code, reason))
 
     def _send_now(self, text: str) -> None:
         rc = self._core.conn_send(self.id, text)
@@ -200,6 +278,8 @@ class BaseServer(Generic[SessionT]):
         max_sessions: int | None = None,
         max_connections: int | None = None,
         tcp_keepalive: int | None = None,
+        trusted_proxies: Iterable[str] = (),
+        log_level: int | str | None = None,
         **service_options: Any,
     ) -> None:
         self._core: _core.Server | None = None
@@ -222,6 +302,12 @@ class BaseServer(Generic[SessionT]):
             check(so.set_max_connections(max_connections))
         if tcp_keepalive is not None:
             check(so.set_tcp_keepalive_s(tcp_keepalive))
+        if isinstance(trusted_proxies, str):
+            trusted_proxies = (trusted_proxies,)
+        for cidr in trusted_proxies:
+            check(so.add_trusted_proxy(cidr), f"invalid trusted proxy {cidr!r}")
+        if log_level is not None:
+            check(so.set_log_level(_log_level(log_level)), f"invalid log level {log_level!r}")
         self._shutdown_timeout = 2.0 if shutdown_timeout is None else shutdown_timeout
         rc, core, err = _core.server_new(so)
         check(rc, err)
@@ -259,6 +345,8 @@ class BaseServer(Generic[SessionT]):
         send_buffer_limit: int | None = None,
         expose_cookies: bool | None = None,
         allowed_origins: Iterable[str] = (),
+        authorize: bool | None = None,
+        authorize_timeout: float | None = None,
     ) -> Service[SessionT]:
         """Add a SockJS endpoint under ``prefix`` (before :meth:`listen`).
 
@@ -270,7 +358,11 @@ class BaseServer(Generic[SessionT]):
         Origin allow-list (empty: every origin), e.g. ``["https://app.example",
         "*.example.com", "http://localhost:*"]``: a request from another
         Origin gets 403, including WebSocket upgrades; requests without an
-        Origin, and same-origin ones, always pass.
+        Origin, and same-origin ones, always pass. ``authorize=True``
+        reports each Open before the client sees "o": answer with
+        ``session.accept()`` or ``session.reject(code, reason)`` within
+        ``authorize_timeout`` seconds (default 5; then 3000
+        "Authorization timed out").
         """
         o = _core.Options()
         check(o.set_prefix(prefix))
@@ -304,9 +396,14 @@ class BaseServer(Generic[SessionT]):
             allowed_origins = (allowed_origins,)
         for pattern in allowed_origins:
             check(o.add_allowed_origin(pattern), f"invalid origin pattern {pattern!r}")
-        rc, sid = self._live().add_service(o)
+        if authorize is not None:
+            check(o.set_authorize(authorize))
+        if authorize_timeout is not None:
+            check(o.set_authorize_timeout_ms(max(1, _ms(authorize_timeout))))
+        core = self._live()
+        rc, sid = core.add_service(o)
         check(rc, f"cannot add service {prefix!r}: {_core.strerror(rc)}" if rc else None)
-        service: Service[SessionT] = Service(sid, prefix.rstrip("/"))
+        service: Service[SessionT] = Service(sid, prefix.rstrip("/"), core)
         self._services.append(service)
         return service
 
@@ -352,6 +449,9 @@ class BaseServer(Generic[SessionT]):
             return
         check(rc)
         for kind, service, conn, data, code in batch:
+            if kind == _core.EVENT_LOG:  # to the logger, not the event loop
+                logger.log(code, "%s", data)
+                continue
             self._pending.append(self._convert(core, kind, service, conn, data, code))
 
     def _convert(
@@ -363,9 +463,9 @@ class BaseServer(Generic[SessionT]):
             svc = self._services[service]
             rc, info = core.conn_get_info(conn)
             if rc == _core.OK and info is not None:
-                _, _, transport, addr, port, _, url, headers = info
+                _, _, transport, addr, port, _, url, headers, query, client = info
                 session = self._session_class(
-                    core, conn, svc, transport, (addr, port), dict(headers), url
+                    core, conn, svc, transport, (addr, port), dict(headers), url, query, client
                 )
             else:  # cannot happen per the header; stay usable anyway
                 session = self._session_class(core, conn, svc, data, ("", 0), {}, "")
@@ -385,7 +485,7 @@ class BaseServer(Generic[SessionT]):
         if kind == EventType.REQUEST:
             rc, info = core.conn_get_info(conn)
             if rc == _core.OK and info is not None:
-                _, _, _, addr, port, method, url, headers = info
+                _, _, _, addr, port, method, url, headers, _, _ = info
                 req = Request(core, conn, method, url, dict(headers), (addr, port))
             else:
                 req = Request(core, conn, data, "", {}, ("", 0))
@@ -455,6 +555,44 @@ class BaseServer(Generic[SessionT]):
     def sessions(self) -> list[SessionT]:
         """Open sessions of all services."""
         return list(self._sessions.values())
+
+    def session_ids(self) -> list[int]:
+        """The library's snapshot of open session ids of every service."""
+        rc, ids = self._live().list_sessions(-1)
+        check(rc)
+        return ids
+
+    def close_sessions(self, code: int = 1000, reason: str | None = None) -> int:
+        """Close every open session of every service; returns how many."""
+        rc, closed = self._live().close_sessions(-1, code, reason)
+        check(rc)
+        return closed
+
+    # ------------------------------------------------------------ metrics
+    def metrics(self) -> list[Metric]:
+        """A snapshot of the server's counters and gauges (see sockjs.h)."""
+        rc, raw = self._live().metrics()
+        check(rc)
+        prefixes = {svc.id: svc.prefix for svc in self._services}
+        return [
+            Metric(
+                name,
+                "counter" if kind == _core.METRIC_COUNTER else "gauge",
+                prefixes.get(service) if service >= 0 else None,
+                transport,
+                label,
+                code,
+                value,
+            )
+            for name, kind, service, transport, label, code, value in raw
+        ]
+
+    def metrics_prometheus(self) -> str:
+        """The metrics in the Prometheus text format 0.0.4, for a /metrics
+        page served as ``text/plain; version=0.0.4; charset=utf-8``."""
+        rc, text = self._live().metrics_prometheus()
+        check(rc)
+        return text
 
     @property
     def closed(self) -> bool:
