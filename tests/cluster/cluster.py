@@ -52,10 +52,11 @@ class Cluster:
         self.kind = None
 
     # ---------------------------------------------------------------- nodes
-    def start_nodes(self, n=3):
+    def start_nodes(self, n=3, extra_args=()):
         for i in range(n):
             log = open(os.path.join(self.tmp, f"node{i + 1}.log"), "w")
-            p = subprocess.Popen([self.testserver, "--host", HOST, "--port", "0"],
+            p = subprocess.Popen([self.testserver, "--host", HOST, "--port", "0",
+                                  *extra_args],
                                  stdout=subprocess.PIPE, stderr=log, text=True)
             self.procs.append(p)
             line = self._read_line(p.stdout, 10.0)
