@@ -95,6 +95,14 @@ static void *sockjs_ext_free_nogvl(void *srv) {
 %constant int EVENT_DRAIN = SOCKJS_EVENT_DRAIN;
 %constant int EVENT_SERVER_CLOSED = SOCKJS_EVENT_SERVER_CLOSED;
 %constant int EVENT_REQUEST = SOCKJS_EVENT_REQUEST;
+%constant int EVENT_LOG = SOCKJS_EVENT_LOG;
+%constant int LOG_NONE = SOCKJS_LOG_NONE;
+%constant int LOG_DEBUG = SOCKJS_LOG_DEBUG;
+%constant int LOG_INFO = SOCKJS_LOG_INFO;
+%constant int LOG_WARNING = SOCKJS_LOG_WARNING;
+%constant int LOG_ERROR = SOCKJS_LOG_ERROR;
+%constant int METRIC_COUNTER = SOCKJS_METRIC_COUNTER;
+%constant int METRIC_GAUGE = SOCKJS_METRIC_GAUGE;
 /* Major version of the header the extension was compiled against. */
 %constant int HEADER_VERSION_MAJOR = SOCKJS_VERSION_MAJOR;
 
@@ -128,6 +136,8 @@ const char *sockjs_strerror(int status);
 %rename("expose_cookies=") sockjs_options::assign_expose_cookies;
 %rename("add_allowed_origin") sockjs_options::push_allowed_origin;
 %rename("clear_allowed_origins") sockjs_options::reset_allowed_origins;
+%rename("authorize=") sockjs_options::assign_authorize;
+%rename("authorize_timeout_ms=") sockjs_options::assign_authorize_timeout_ms;
 typedef struct sockjs_options {} sockjs_options;
 
 %extend sockjs_options {
@@ -186,6 +196,13 @@ typedef struct sockjs_options {} sockjs_options;
   void reset_allowed_origins() {
     sockjs_ext_check(sockjs_options_clear_allowed_origins($self), "allowed_origins");
   }
+  void assign_authorize(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_authorize($self, RTEST(v)), "authorize");
+  }
+  void assign_authorize_timeout_ms(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_authorize_timeout_ms($self, NUM2UINT(v)),
+                     "authorize_timeout");
+  }
 }
 
 /* ------------------------------------------------------ ServerOptions */
@@ -200,6 +217,9 @@ typedef struct sockjs_options {} sockjs_options;
 %rename("max_sessions=") sockjs_server_options::assign_max_sessions;
 %rename("max_connections=") sockjs_server_options::assign_max_connections;
 %rename("tcp_keepalive_s=") sockjs_server_options::assign_tcp_keepalive_s;
+%rename("add_trusted_proxy") sockjs_server_options::push_trusted_proxy;
+%rename("clear_trusted_proxies") sockjs_server_options::reset_trusted_proxies;
+%rename("log_level=") sockjs_server_options::assign_log_level;
 typedef struct sockjs_server_options {} sockjs_server_options;
 
 %extend sockjs_server_options {
@@ -240,6 +260,16 @@ typedef struct sockjs_server_options {} sockjs_server_options;
   void assign_tcp_keepalive_s(VALUE v) {
     sockjs_ext_check(sockjs_server_options_set_tcp_keepalive_s($self, NUM2UINT(v)),
                      "tcp_keepalive");
+  }
+  void push_trusted_proxy(VALUE cidr) {
+    sockjs_ext_check(sockjs_server_options_add_trusted_proxy($self, StringValueCStr(cidr)),
+                     "trusted_proxy");
+  }
+  void reset_trusted_proxies() {
+    sockjs_ext_check(sockjs_server_options_clear_trusted_proxies($self), "trusted_proxies");
+  }
+  void assign_log_level(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_log_level($self, NUM2INT(v)), "log_level");
   }
 }
 
@@ -354,8 +384,106 @@ typedef struct sockjs_ext_server {} sockjs_ext_server;
     sockjs_ext_check(sockjs_conn_close(sockjs_ext_live($self), conn, code, r), "close session");
   }
 
+  /* Lets a session waiting for a decision (authorize) open. */
+  void conn_accept(VALUE id) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    sockjs_ext_check(sockjs_conn_accept(sockjs_ext_live($self), conn), "accept");
+  }
+
+  /* Refuses a session waiting for a decision; nil reason: "Rejected". */
+  void conn_reject(VALUE id, int code, VALUE reason) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    const char *r = NIL_P(reason) ? NULL : StringValueCStr(reason);
+    sockjs_ext_check(sockjs_conn_reject(sockjs_ext_live($self), conn, code, r), "reject");
+  }
+
+  /* Ids of the open sessions of a service (-1: all), ascending. The
+   * scratch array is a Ruby temporary buffer, so a raise leaks nothing. */
+  VALUE list_sessions(int service) {
+    sockjs_server *srv = sockjs_ext_live($self);
+    size_t cap = 16, n = 0;
+    for (;;) {
+      VALUE tmp;
+      sockjs_conn_id *ids = ALLOCV_N(sockjs_conn_id, tmp, cap);
+      int rc = sockjs_server_list_sessions(srv, service, ids, cap, &n);
+      if (rc == SOCKJS_E_LIMIT) {
+        ALLOCV_END(tmp);
+        cap = n;
+        continue;
+      }
+      sockjs_ext_check(rc, "list_sessions");
+      VALUE out = rb_ary_new_capa((long)n);
+      for (size_t i = 0; i < n; ++i) rb_ary_push(out, ULL2NUM(ids[i]));
+      ALLOCV_END(tmp);
+      return out;
+    }
+  }
+
+  /* Closes every open session of a service (-1: all); returns how many. */
+  VALUE close_sessions(int service, int code, VALUE reason) {
+    const char *r = NIL_P(reason) ? NULL : StringValueCStr(reason);
+    size_t closed = 0;
+    sockjs_ext_check(sockjs_server_close_sessions(sockjs_ext_live($self), service, code, r,
+                                                  &closed),
+                     "close_sessions");
+    return SIZET2NUM(closed);
+  }
+
+  /* The metrics as an Array of [name, type, service, transport, label,
+   * code, value]. */
+  VALUE metrics() {
+    sockjs_server *srv = sockjs_ext_live($self);
+    size_t cap = 64, n = 0;
+    for (;;) {
+      VALUE tmp;
+      sockjs_metric *m = ALLOCV_N(sockjs_metric, tmp, cap);
+      m[0].size = sizeof(sockjs_metric);
+      int rc = sockjs_server_metrics(srv, m, cap, &n);
+      if (rc == SOCKJS_E_LIMIT) {
+        ALLOCV_END(tmp);
+        cap = n;
+        continue;
+      }
+      sockjs_ext_check(rc, "metrics");
+      VALUE out = rb_ary_new_capa((long)n);
+      for (size_t i = 0; i < n; ++i) {
+        VALUE row = rb_ary_new_capa(7);
+        rb_ary_push(row, rb_utf8_str_new_cstr(m[i].name));
+        rb_ary_push(row, INT2NUM(m[i].type));
+        rb_ary_push(row, INT2NUM(m[i].service));
+        rb_ary_push(row, rb_utf8_str_new_cstr(m[i].transport ? m[i].transport : ""));
+        rb_ary_push(row, rb_utf8_str_new_cstr(m[i].label ? m[i].label : ""));
+        rb_ary_push(row, INT2NUM(m[i].code));
+        rb_ary_push(row, ULL2NUM(m[i].value));
+        rb_ary_push(out, row);
+      }
+      ALLOCV_END(tmp);
+      return out;
+    }
+  }
+
+  /* The metrics in the Prometheus text format, as a String. */
+  VALUE metrics_prometheus() {
+    sockjs_server *srv = sockjs_ext_live($self);
+    size_t needed = 0;
+    VALUE buf = rb_str_buf_new(16384);
+    for (;;) {
+      size_t cap = (size_t)rb_str_capacity(buf) + 1;
+      int rc = sockjs_server_metrics_prometheus(srv, RSTRING_PTR(buf), cap, &needed);
+      if (rc == SOCKJS_E_LIMIT) {
+        rb_str_resize(buf, (long)needed);
+        continue;
+      }
+      sockjs_ext_check(rc, "metrics_prometheus");
+      rb_str_set_len(buf, (long)needed);
+      rb_enc_associate(buf, rb_utf8_encoding());
+      return buf;
+    }
+  }
+
   /* [service, prefix, transport, remote_addr, remote_port, method, url,
-   *  {header => value}] of a session or forwarded request. */
+   *  {header => value}, query, client_addr] of a session or forwarded
+   *  request. */
   VALUE conn_info(VALUE id) {
     sockjs_conn_id conn = sockjs_ext_id(id);
     sockjs_conn_info info;
@@ -375,6 +503,8 @@ typedef struct sockjs_ext_server {} sockjs_ext_server;
     rb_ary_push(row, rb_utf8_str_new_cstr(info.method ? info.method : ""));
     rb_ary_push(row, rb_utf8_str_new_cstr(info.url ? info.url : ""));
     rb_ary_push(row, headers);
+    rb_ary_push(row, rb_utf8_str_new_cstr(info.query ? info.query : ""));
+    rb_ary_push(row, rb_utf8_str_new_cstr(info.client_addr ? info.client_addr : ""));
     return row;
   }
 

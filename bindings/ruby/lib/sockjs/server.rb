@@ -49,9 +49,16 @@ module SockJS
     #                         excess ones are closed at once
     # tcp_keepalive::         keepalive idle seconds on accepted sockets (60;
     #                         0 turns it off), so vanished peers end in Close
+    # trusted_proxies::       reverse proxies ("10.0.0.0/8", "::1") whose
+    #                         X-Forwarded-For / X-Real-IP give Session#client_address
+    # logger::                a Logger for the library's lines (nil: silent)
+    # log_level::             lowest level sent to it (Logger::DEBUG = one line
+    #                         per HTTP request, INFO = sessions, WARN = limits
+    #                         and protocol errors); nil: logger.level
     def initialize(max_request_head_size: nil, request_timeout: nil, shutdown_timeout: nil,
                    forward_unmatched: false, max_request_headers: nil, max_sessions: nil,
-                   max_connections: nil, tcp_keepalive: nil)
+                   max_connections: nil, tcp_keepalive: nil, trusted_proxies: nil,
+                   logger: nil, log_level: nil)
       options = Ext::ServerOptions.new
       options.max_request_head_size = max_request_head_size if max_request_head_size
       options.request_timeout_ms = Server.ms(request_timeout) if request_timeout
@@ -61,6 +68,9 @@ module SockJS
         max_connections: max_connections, tcp_keepalive_s: tcp_keepalive }.each do |name, value|
         options.public_send(:"#{name}=", Server.count(name, value)) if value
       end
+      Array(trusted_proxies).each { |cidr| options.add_trusted_proxy(cidr.to_s) }
+      @logger = logger
+      options.log_level = Server.c_log_level(log_level || logger.level) if logger
       @ext = Ext::Server.new(options)
       @shutdown_timeout = shutdown_timeout || 2.0
       @services = []
@@ -76,15 +86,20 @@ module SockJS
     #   websocket: true, transports: {"eventsource" => false},
     #   jsessionid: false, cors: true, sockjs_url: nil, base_url: nil,
     #   max_message_size: 1048576, send_buffer_limit: 1048576,
-    #   expose_cookies: false, allowed_origins: nil
+    #   expose_cookies: false, allowed_origins: nil,
+    #   authorize: false, authorize_timeout: 5
     # allowed_origins is the Origin allow-list against cross-site WebSocket
     # hijacking, e.g. ["https://app.example", "*.example.com",
     # "http://localhost:*"]: other Origins get 403, WebSocket upgrades too;
     # requests without an Origin, and same-origin ones, always pass.
+    # authorize: true reports each Open before the client gets "o"; answer
+    # with Session#accept or Session#reject within authorize_timeout seconds
+    # (then 3000 "Authorization timed out").
     def add_service(prefix = "", heartbeat_delay: nil, disconnect_delay: nil,
                     response_limit: nil, websocket: true, transports: nil, jsessionid: false,
                     cors: true, sockjs_url: nil, base_url: nil, max_message_size: nil,
-                    send_buffer_limit: nil, expose_cookies: false, allowed_origins: nil)
+                    send_buffer_limit: nil, expose_cookies: false, allowed_origins: nil,
+                    authorize: false, authorize_timeout: nil)
       o = Ext::Options.new
       o.prefix = prefix.to_s
       o.heartbeat_delay_ms = Server.ms(heartbeat_delay) if heartbeat_delay
@@ -100,8 +115,10 @@ module SockJS
       o.send_buffer_limit = send_buffer_limit if send_buffer_limit
       o.expose_cookies = expose_cookies
       Array(allowed_origins).each { |pattern| o.add_allowed_origin(pattern.to_s) }
+      o.authorize = authorize
+      o.authorize_timeout_ms = [Server.ms(authorize_timeout), 1].max if authorize_timeout
       id = @ext.add_service(o)
-      @services[id] = Service.new(id, prefix.to_s.chomp("/"))
+      @services[id] = Service.new(id, prefix.to_s.chomp("/"), self)
     end
 
     # The services in the order added.
@@ -109,6 +126,37 @@ module SockJS
 
     # Every open session of every service.
     def sessions = @sessions.values
+
+    # Ids of the open sessions of every service, as the library sees them
+    # (a session is listed before its Open event is read).
+    def session_ids = list_session_ids(-1)
+
+    # Closes every open session of every service; returns how many. Their
+    # Close events follow.
+    def close_sessions(code = 1000, reason = "Normal closure") = close_sessions_of(-1, code, reason)
+
+    # One value of #metrics; names and labels as listed in sockjs.h.
+    # service is the service's prefix, nil when not per service.
+    Metric = Struct.new(:name, :type, :service, :transport, :label, :code, :value)
+
+    # A snapshot of the server's counters and gauges: an Array of Metric
+    # (type :counter or :gauge).
+    def metrics
+      @ext.metrics.map do |name, type, service, transport, label, code, value|
+        Metric.new(name, type == Ext::METRIC_COUNTER ? :counter : :gauge,
+                   service >= 0 ? @services[service]&.prefix : nil, transport, label, code, value)
+      end
+    end
+
+    # The metrics in the Prometheus text format 0.0.4, for a /metrics page
+    # served as "text/plain; version=0.0.4; charset=utf-8".
+    def metrics_prometheus = @ext.metrics_prometheus
+
+    def list_session_ids(service_id) = closed? ? [] : @ext.list_sessions(service_id) # :nodoc:
+
+    def close_sessions_of(service_id, code, reason) # :nodoc:
+      closed? ? 0 : @ext.close_sessions(service_id, code, reason)
+    end
 
     # Binds and starts serving; returns the bound port (port 0 picks one).
     def listen(host: "127.0.0.1", port: 0)
@@ -208,6 +256,21 @@ module SockJS
 
     def self.ms(seconds) = (seconds * 1000).round # :nodoc:
 
+    # Logger severities (DEBUG 0 .. ERROR 3, or :debug..:error) to the
+    # library's levels (10 .. 40). :nodoc:
+    def self.c_log_level(level)
+      unless level.is_a?(Integer)
+        level = LOGGER_SEVERITIES.fetch(level.to_s.downcase.to_sym) do
+          raise InvalidArgumentError.new("log_level: unknown level #{level.inspect}", -1)
+        end
+      end
+      level.clamp(0, 3).succ * 10
+    end
+
+    # Logger::Severity's values, without requiring the logger gem.
+    LOGGER_SEVERITIES = { debug: 0, info: 1, warn: 2, warning: 2, error: 3, fatal: 4 }.freeze
+    private_constant :LOGGER_SEVERITIES
+
     # A non-negative Integer for a size_t/uint32_t option: the C conversion
     # would wrap a negative one around instead of refusing it. :nodoc:
     def self.count(name, value)
@@ -241,6 +304,8 @@ module SockJS
 
         got = true
         rows.each do |row|
+          next log(row[4], row[3]) if row[0] == Ext::EVENT_LOG
+
           event = convert(row)
           @pending << event if event
         end
@@ -279,6 +344,11 @@ module SockJS
         release
         nil
       end
+    end
+
+    # A LOG event goes to the logger, never to the application's events.
+    def log(level, line)
+      @logger&.add(level / 10 - 1, line, "sockjs")
     end
 
     def request_event(id, method)

@@ -6,14 +6,16 @@ module SockJS
   # questions (closed?, close_code, close_reason).
   class Session
     attr_reader :id, :server, :service, :transport, :remote_address, :remote_port, :url,
-                :headers, :close_code, :close_reason
+                :headers, :query, :client_address, :close_code, :close_reason
 
     def initialize(server, ext, id, service, info) # :nodoc:
       @server = server
       @ext = ext
       @id = id
       @service = service
-      _, _, @transport, @remote_address, @remote_port, _, @url, headers = info
+      _, _, @transport, @remote_address, @remote_port, _, @url, headers, @query, client = info
+      # The peer, or the address a trusted proxy reported for the client.
+      @client_address = client.to_s.empty? ? @remote_address : client
       @headers = headers.freeze
       @closed = false
     end
@@ -45,6 +47,23 @@ module SockJS
       @ext.conn_close(@id, code, reason)
       nil
     rescue ClosedError, UnknownSessionError
+      nil
+    end
+
+    # Lets a session of an authorize: true service open: "o" goes out, then
+    # what was written meanwhile; messages the client sent meanwhile follow
+    # as Message events. Raises StateError when it is not waiting.
+    def accept
+      @ext.conn_accept(@id)
+      nil
+    end
+
+    # Refuses a session of an authorize: true service: the client gets
+    # c[code,"reason"] instead of "o", nothing it sent is reported, and one
+    # Close event with this code and reason follows. code is 1000 or
+    # 3000..4999 (4401, 4403 read well); nil reason means "Rejected".
+    def reject(code = 4403, reason = nil)
+      @ext.conn_reject(@id, code, reason)
       nil
     end
 
