@@ -277,6 +277,37 @@ SOCKJS_API int sockjs_options_set_authorize(sockjs_options *o, int enabled);
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_options_set_authorize_timeout_ms(sockjs_options *o,
                                                        uint32_t ms);
+/**
+ * Offer permessage-deflate (RFC 7692) on both WebSocket endpoints, SockJS
+ * and raw (default 0: off). When on and the client's handshake offers
+ * permessage-deflate, the first acceptable offer is accepted and answered
+ * with the agreed parameters: server_no_context_takeover,
+ * client_no_context_takeover, server_max_window_bits (9..15; an offer of 8
+ * is declined, as zlib's raw deflate has no 256-byte window) and
+ * client_max_window_bits (bare or 8..15). Offers with unknown or repeated
+ * parameters are declined; no acceptable offer means no compression.
+ * Client messages may then be compressed (RSV1): max_message_size limits
+ * the inflated size, checked while inflating (1009 "Message too big"), and
+ * invalid deflate data closes with 1007. Server messages of at least the
+ * deflate threshold are compressed; control frames never are. hixie-76
+ * WebSockets and the HTTP transports are unaffected.
+ * Memory per compressing connection, allocated on the first message of
+ * each direction: the compressor (1 << (server_max_window_bits + 2)) +
+ * 128 KiB + ~6 KiB (about 262 KiB at 15 bits), the decompressor
+ * (1 << client_max_window_bits) + ~7 KiB (about 40 KiB at 15 bits). With
+ * server_no_context_takeover (client_no_context_takeover) that side's
+ * memory is freed after every message, at the cost of a zlib set-up per
+ * message and a lower ratio.
+ * Thread: the options' one thread.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_permessage_deflate(sockjs_options *o, int enabled);
+/** With permessage-deflate negotiated, messages (frames, for the SockJS
+ *  endpoint) shorter than this many bytes go out uncompressed with RSV1
+ *  clear (default 128: below it deflate rarely pays for its CPU and its
+ *  few bytes of overhead). 0 compresses everything.
+ *  Thread: the options' one thread.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_options_set_deflate_threshold(sockjs_options *o, size_t bytes);
 
 /* ------------------------------------------------------------ log levels */
 /** Levels of SOCKJS_EVENT_LOG events (in the event's code), spaced like

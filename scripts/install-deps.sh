@@ -6,7 +6,7 @@ set -euo pipefail
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libevent-dev libcjson-dev node-llhttp libgtest-dev
+  libevent-dev libcjson-dev node-llhttp libgtest-dev zlib1g-dev
 )
 NPM_DIRS=()  # folders whose package.json npm installs into node_modules
 # Extra groups, requested with flags.

@@ -297,6 +297,18 @@ int sockjs_options_set_authorize_timeout_ms(sockjs_options* o, uint32_t ms) {
   return SOCKJS_OK;
 }
 
+int sockjs_options_set_permessage_deflate(sockjs_options* o, int enabled) {
+  SOCKJS_CHECK(o);
+  o->o.permessage_deflate = enabled != 0;
+  return SOCKJS_OK;
+}
+
+int sockjs_options_set_deflate_threshold(sockjs_options* o, size_t bytes) {
+  SOCKJS_CHECK(o);
+  o->o.deflate_threshold = bytes;
+  return SOCKJS_OK;
+}
+
 int sockjs_server_options_new(sockjs_server_options** out) {
   if (!out) return SOCKJS_E_INVALID_ARGUMENT;
   return guard(nullptr, nullptr, [&] {

@@ -20,6 +20,7 @@
 #include "options.hpp"
 #include "router.hpp"
 #include "status.hpp"
+#include "ws/deflate.hpp"
 #include "ws/hixie76.hpp"
 #include "ws/rfc6455.hpp"
 
@@ -70,6 +71,10 @@ struct Receiver {
 struct WebSocketState {
   std::unique_ptr<ws::Rfc6455Decoder> rfc;
   std::unique_ptr<ws::Hixie76Decoder> hixie;
+  // permessage-deflate, when negotiated; messages shorter than
+  // deflate_threshold bytes go out uncompressed.
+  std::unique_ptr<ws::PerMessageDeflate> deflate;
+  size_t deflate_threshold = 0;
   std::string hixie_key1, hixie_key2, hixie_key3;
 };
 
@@ -295,6 +300,9 @@ class Engine {
   void websocket_input(Stream& s, const char* data, size_t len);
   bool sockjs_text_message(Stream& s, Session& sess, std::string_view payload);
   void ws_send_text(Stream& s, std::string_view text);
+  // Appends one text message frame, compressed when negotiated and long
+  // enough.
+  void ws_append_text(Stream& s, std::string_view text);
   void ws_send_sockjs_frame(Session& sess, std::string_view frame);
   void ws_finish(Stream& s, uint16_t ws_code, std::string_view ws_reason,
                  int event_code, std::string_view event_reason);
@@ -328,6 +336,7 @@ class Engine {
   std::vector<uint64_t> flush_;  // session ids with queued messages
   std::vector<Event> events_;
   std::vector<std::string> scratch_msgs_;
+  std::string scratch_deflate_;  // compressed payload being framed
   uint64_t entropy_state_;
   size_t max_stashed_input_ = 0;
   bool shutting_down_ = false;

@@ -98,7 +98,26 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
   out.append(
       "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
   out.append(ws::accept_key(*key));
-  out.append("\r\n\r\n");
+  out.append("\r\n");
+  std::unique_ptr<ws::PerMessageDeflate> deflate;
+  if (svc.opts.permessage_deflate) {
+    // Every Sec-WebSocket-Extensions line, as one comma-separated list.
+    std::string offers;
+    for (const auto& h : req.headers) {
+      if (h.first != "sec-websocket-extensions") continue;
+      if (!offers.empty()) offers.append(", ");
+      offers.append(h.second);
+    }
+    ws::DeflateParams params;
+    std::string agreed;
+    if (!offers.empty() && ws::negotiate_deflate(offers, params, agreed)) {
+      out.append("Sec-WebSocket-Extensions: ");
+      out.append(agreed);
+      out.append("\r\n");
+      deflate = std::make_unique<ws::PerMessageDeflate>(params);
+    }
+  }
+  out.append("\r\n");
   mark_dirty(s);
   s.resp_status = 101;
   metrics_.http_status(101);
@@ -109,6 +128,11 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
   s.close_after = false;
   s.ws = std::make_unique<WebSocketState>();
   s.ws->rfc = std::make_unique<ws::Rfc6455Decoder>(svc.opts.max_message_size);
+  if (deflate) {
+    s.ws->deflate = std::move(deflate);
+    s.ws->deflate_threshold = svc.opts.deflate_threshold;
+    s.ws->rfc->set_deflate(s.ws->deflate.get());
+  }
   Session* sess = new_session(
       svc, raw ? Transport::websocket_raw : Transport::websocket, req, s, {});
   sess->websocket = true;
@@ -259,8 +283,24 @@ bool Engine::sockjs_text_message(Stream& s, Session& sess,
   return true;
 }
 
-void Engine::ws_send_text(Stream& s, std::string_view text) {
+void Engine::ws_append_text(Stream& s, std::string_view text) {
+  WebSocketState* w = s.ws.get();
+  if (w && w->deflate && text.size() >= w->deflate_threshold) {
+    std::string& z = scratch_deflate_;
+    z.clear();
+    if (w->deflate->compress(text, z)) {
+      ws::append_frame_header(s.out, ws::Opcode::text, z.size(), true);
+      s.out.append(z);
+      // A large message must not pin its size in the scratch buffer.
+      if (z.capacity() > 64 * 1024) std::string().swap(z);
+      return;
+    }
+  }
   ws::append_frame(s.out, ws::Opcode::text, text);
+}
+
+void Engine::ws_send_text(Stream& s, std::string_view text) {
+  ws_append_text(s, text);
   mark_dirty(s);
   if (s.session)
     arm(s.session->heartbeat, heartbeat_at(*s.session), TimerKind::heartbeat,
@@ -272,7 +312,7 @@ void Engine::ws_send_sockjs_frame(Session& sess, std::string_view frame) {
   if (sess.hixie)
     ws::hixie76_append_frame(s.out, frame);
   else
-    ws::append_frame(s.out, ws::Opcode::text, frame);
+    ws_append_text(s, frame);
   mark_dirty(s);
   arm(sess.heartbeat, heartbeat_at(sess), TimerKind::heartbeat, sess.id);
 }

@@ -51,6 +51,9 @@ struct ServiceOptions {
   // rejected with 3000 "Authorization timed out".
   bool authorize = false;
   uint32_t authorize_timeout_ms = 5000;
+  // RFC 7692 on both WebSocket endpoints, when the client offers it.
+  bool permessage_deflate = false;
+  size_t deflate_threshold = 128;  // shorter messages go out uncompressed
 
   bool enabled(Transport t) const {
     if ((t == Transport::websocket || t == Transport::websocket_raw) &&

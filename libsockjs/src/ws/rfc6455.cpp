@@ -5,6 +5,7 @@
 
 #include "codec/digest.hpp"
 #include "codec/utf8.hpp"
+#include "ws/deflate.hpp"
 
 namespace sockjs::ws {
 namespace {
@@ -67,8 +68,9 @@ void unmask(char* p, size_t n, const uint8_t mask[4], uint8_t& pos) {
 
 // Writes the server frame header (FIN set, no mask) into hdr; returns its
 // length.
-size_t frame_header(uint8_t* hdr, Opcode op, size_t len) {
-  hdr[0] = static_cast<uint8_t>(0x80 | static_cast<uint8_t>(op));
+size_t frame_header(uint8_t* hdr, Opcode op, size_t len, bool rsv1 = false) {
+  hdr[0] =
+      static_cast<uint8_t>(0x80 | (rsv1 ? 0x40 : 0) | static_cast<uint8_t>(op));
   if (len < 126) {
     hdr[1] = static_cast<uint8_t>(len);
     return 2;
@@ -106,9 +108,10 @@ std::string accept_key(std::string_view client_key) {
   return codec::base64_encode(digest.data(), digest.size());
 }
 
-void append_frame_header(std::string& out, Opcode op, size_t payload_len) {
+void append_frame_header(std::string& out, Opcode op, size_t payload_len,
+                         bool compressed) {
   uint8_t hdr[10];
-  const size_t hlen = frame_header(hdr, op, payload_len);
+  const size_t hlen = frame_header(hdr, op, payload_len, compressed);
   out.append(reinterpret_cast<const char*>(hdr), hlen);
 }
 
@@ -176,7 +179,12 @@ size_t Rfc6455Decoder::feed(const uint8_t* data, size_t len,
       const uint8_t opcode = b0 & 0x0F;
       const bool fin = (b0 & 0x80) != 0;
       const uint8_t len7 = b1 & 0x7F;
-      if ((b0 & 0x70) != 0 || !known_opcode(opcode) || (b1 & 0x80) == 0) {
+      // RSV1 means "compressed" (RFC 7692 6), only once negotiated and only
+      // on the first frame of a data message.
+      const bool rsv1_ok =
+          deflate_ && (opcode == 0x1 || opcode == 0x2) && (b0 & 0x40);
+      if ((b0 & (rsv1_ok ? 0x30 : 0x70)) != 0 || !known_opcode(opcode) ||
+          (b1 & 0x80) == 0) {
         fail(kCloseProtocolError);
         return pos;
       }
@@ -221,7 +229,10 @@ size_t Rfc6455Decoder::feed(const uint8_t* data, size_t len,
       frame_fin_ = fin;
       frame_remaining_ = length;
       in_frame_ = true;
-      if (opcode == 0x1 || opcode == 0x2) message_opcode_ = opcode;
+      if (opcode == 0x1 || opcode == 0x2) {
+        message_opcode_ = opcode;
+        message_compressed_ = (b0 & 0x40) != 0;
+      }
       if (!is_control(opcode) && length > len - pos) {
         // The payload spans several reads: size the buffer once instead of
         // regrowing it per read. Capped, so a bare header cannot make an
@@ -291,6 +302,18 @@ size_t Rfc6455Decoder::feed(const uint8_t* data, size_t len,
         return pos;
       default:  // text, binary, continuation
         if (!frame_fin_) break;
+        if (message_compressed_) {
+          std::string inflated;
+          const auto r = deflate_->inflate(message_, max_message_, inflated);
+          if (r != PerMessageDeflate::InflateResult::ok) {
+            fail(r == PerMessageDeflate::InflateResult::too_big
+                     ? kCloseTooBig
+                     : kCloseInvalidPayload);
+            return pos;
+          }
+          message_.swap(inflated);
+          message_compressed_ = false;
+        }
         // Validated as a whole: a fragment boundary may split a character.
         if (message_opcode_ == 0x1 && !codec::utf8_valid(message_)) {
           fail(kCloseInvalidPayload);

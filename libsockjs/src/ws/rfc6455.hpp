@@ -9,6 +9,8 @@
 
 namespace sockjs::ws {
 
+class PerMessageDeflate;
+
 enum class Opcode : uint8_t {
   continuation = 0x0,
   text = 0x1,
@@ -28,8 +30,10 @@ constexpr uint16_t kCloseTooBig = 1009;
 std::string accept_key(std::string_view client_key);
 
 // Appends only the header of an unmasked, unfragmented server frame whose
-// payload (payload_len bytes) the caller appends next.
-void append_frame_header(std::string& out, Opcode op, size_t payload_len);
+// payload (payload_len bytes) the caller appends next. `compressed` sets
+// RSV1 (permessage-deflate).
+void append_frame_header(std::string& out, Opcode op, size_t payload_len,
+                         bool compressed = false);
 // Appends one unmasked, unfragmented server frame (FIN set).
 void append_frame(std::string& out, Opcode op, std::string_view payload);
 // Appends a close frame: 2-byte code (big-endian) + reason; code 0 means an
@@ -67,7 +71,8 @@ class Rfc6455Decoder {
   //
   // Rules enforced (all errors are kind error with the close code):
   //  - every client frame must be masked (1002);
-  //  - RSV1..3 must be 0 (1002); unknown opcodes (1002);
+  //  - RSV1..3 must be 0 (1002), except RSV1 under permessage-deflate (see
+  //    set_deflate); unknown opcodes (1002);
   //  - control frames: payload <= 125 and FIN set (1002);
   //  - continuation without a started message, or a new text/binary while
   //    one is in progress (1002);
@@ -81,8 +86,16 @@ class Rfc6455Decoder {
 
   bool failed() const noexcept { return done_; }
 
+  // Once permessage-deflate is negotiated: RSV1 is then allowed on the
+  // first frame of a data message, whose reassembled payload is inflated
+  // (max_message applies to the inflated size too, checked while inflating:
+  // 1009; bad deflate data: 1007). Not owned; must outlive the decoder.
+  void set_deflate(PerMessageDeflate* deflate) noexcept { deflate_ = deflate; }
+
  private:
   size_t max_message_;
+  PerMessageDeflate* deflate_ = nullptr;
+  bool message_compressed_ = false;  // RSV1 on the message's first frame
   // Payload of the data message being reassembled (across fragments).
   std::string message_;
   // Payload of the control frame being read; separate because control
