@@ -4,10 +4,11 @@
  * /broadcast. Written against the public C API only.
  *
  *   sockjs-testserver --host 127.0.0.1 --port 8081 [--sockjs-url URL]
- *                     [--metrics]
+ *                     [--metrics] [--deflate]
  *
  * --metrics serves the server's metrics in the Prometheus text format at
- * GET /metrics (other unmatched URLs stay 404).
+ * GET /metrics (other unmatched URLs stay 404). --deflate offers
+ * permessage-deflate (RFC 7692) on every service's WebSocket endpoints.
  *
  * Serves in the foreground until SIGINT or SIGTERM.
  */
@@ -51,6 +52,8 @@ static void set_remove(conn_set *s, sockjs_conn_id id) {
     }
 }
 
+static int use_deflate; /* --deflate */
+
 static int add(sockjs_server *srv, const char *prefix, int which,
                const char *sockjs_url) {
   sockjs_options *o;
@@ -61,6 +64,7 @@ static int add(sockjs_server *srv, const char *prefix, int which,
   if (which == ECHO) sockjs_options_set_response_limit(o, 4096);
   if (which == DISABLED_WS) sockjs_options_set_websocket(o, 0);
   if (which == COOKIE) sockjs_options_set_jsessionid(o, 1);
+  if (use_deflate) sockjs_options_set_permessage_deflate(o, 1);
   int rc = sockjs_server_add_service(srv, o, &id);
   sockjs_options_free(o);
   return rc == SOCKJS_OK ? id : -1;
@@ -132,8 +136,10 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--sockjs-url") && i + 1 < argc) sockjs_url = argv[++i];
     else if (!strcmp(argv[i], "--metrics")) metrics = 1;
+    else if (!strcmp(argv[i], "--deflate")) use_deflate = 1;
     else {
-      fprintf(stderr, "usage: %s [--host H] [--port P] [--sockjs-url URL] [--metrics]\n",
+      fprintf(stderr,
+              "usage: %s [--host H] [--port P] [--sockjs-url URL] [--metrics] [--deflate]\n",
               argv[0]);
       return 2;
     }
