@@ -43,7 +43,9 @@ func listenOn(t *testing.T, opts Options) (*Server, string) {
 }
 
 func authOptions() Options {
-	return Options{Services: []ServiceOptions{{Prefix: "/auth", HeartbeatDelay: -1, Authorize: true, AuthorizeTimeout: 5 * time.Second}}}
+	return Options{Services: []ServiceOptions{{Prefix: "/auth", HeartbeatDelay: -1, Authorize: true, AuthorizeTimeout: 5 * time.Second,
+		// A closed xhr session reports EventClose after lingering this long.
+		DisconnectDelay: 300 * time.Millisecond}}}
 }
 
 func TestAuthorizeWebSocket(t *testing.T) {

@@ -16,7 +16,12 @@ from sockjs_client import WebSocketClient, XhrClient
 @pytest.fixture
 def auth_server() -> Iterator[sockjs.Server]:
     server = sockjs.Server(
-        prefix="/auth", heartbeat_delay=0, authorize=True, authorize_timeout=5.0
+        prefix="/auth",
+        heartbeat_delay=0,
+        # a closed xhr session reports Close after lingering this long
+        disconnect_delay=0.3,
+        authorize=True,
+        authorize_timeout=5.0,
     )
     server.listen("127.0.0.1", 0)
     yield server
