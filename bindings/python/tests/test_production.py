@@ -131,6 +131,16 @@ def test_listing_close_all_and_metrics(echo_server: sockjs.Server) -> None:
                        "sockjs_messages_received_total", "sockjs_http_requests_total"):
             assert f"# TYPE {family} " in text
         assert 'sockjs_sessions_opened_total{service="/echo",transport="websocket"} 3' in text
+        # A real parser reads it (prometheus_client, installed by ctest_setup.sh).
+        from prometheus_client.parser import text_string_to_metric_families
+
+        families = {f.name: f for f in text_string_to_metric_families(text)}
+        assert families["sockjs_sessions_opened"].type == "counter"
+        opened = [
+            s for s in families["sockjs_sessions_opened"].samples
+            if s.labels.get("service") == "/echo" and s.labels.get("transport") == "websocket"
+        ]
+        assert [s.value for s in opened] == [3.0]
     finally:
         for ws in clients:
             ws.sock.close()
