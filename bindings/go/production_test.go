@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -97,6 +99,44 @@ func isStatus(err error, st Status) bool {
 
 func TestAuthorizeXHRPolling(t *testing.T) {
 	srv, base := listenOn(t, authOptions())
+	authorizeXHR(t, srv, base)
+}
+
+// Feed mode (Server.Handler under net/http): the decision must also push
+// the held response out through the ResponseWriter.
+func TestAuthorizeHandlerMode(t *testing.T) {
+	srv, err := NewServer(authOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", srv.Handler())
+	hs := httptest.NewServer(mux)
+	t.Cleanup(hs.Close)
+	authorizeXHR(t, srv, hs.URL)
+	ws, err := dialWS(wsURL(sessionURL(hs.URL+"/auth")) + "/websocket?t=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.close()
+	sess := nextOf(t, srv, EventOpen).Session
+	if sess.Query() != "t=1" {
+		t.Fatalf("query %q", sess.Query())
+	}
+	if err := sess.Reject(4403, "Forbidden"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ws.recv(); err != nil || got != `c[4403,"Forbidden"]` {
+		t.Fatalf("rejected client got %q %v", got, err)
+	}
+	if ev := nextOf(t, srv, EventClose); ev.Code != 4403 {
+		t.Fatalf("close %v", ev)
+	}
+}
+
+func authorizeXHR(t *testing.T, srv *Server, base string) {
+	t.Helper()
 	for _, accept := range []bool{true, false} {
 		u := sessionURL(base + "/auth")
 		var wg sync.WaitGroup
