@@ -494,8 +494,10 @@ void Engine::list_for_flush(Session& sess) {
 }
 
 void Engine::flush_session(Session& sess) {
-  if (!sess.queue.empty() && sess.receiver && sess.websocket && !sess.hixie) {
-    // The hot path: frame the queued messages straight into the output.
+  if (!sess.queue.empty() && sess.receiver && sess.websocket && !sess.hixie &&
+      !(sess.receiver->ws && sess.receiver->ws->deflate)) {
+    // The hot path: frame the queued messages straight into the output
+    // (with permessage-deflate the frame goes through ws_append_text).
     Stream& s = *sess.receiver;
     s.out.reserve(s.out.size() + sess.queue.size() + 16);
     ws::append_frame_header(s.out, ws::Opcode::text, sess.queue.size() + 3);

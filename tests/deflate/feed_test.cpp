@@ -348,12 +348,16 @@ TEST(DeflateSockjs, FramesRoundTrip) {
   ASSERT_EQ(s.messages, (std::vector<std::string>{msg, "x"}));
   ClientInflater inflate;
   std::string frames_text;
+  std::vector<bool> compressed;
   for (const Frame& f : s.frames()) {
+    compressed.push_back(f.rsv1());
     EXPECT_EQ(f.opcode(), 1);
     frames_text += f.rsv1() ? inflate(f.payload) : f.payload;
     frames_text += "|";
   }
   EXPECT_EQ(frames_text, "a[\"" + msg + "\"]|a[\"x\"]|");
+  // Compressed exactly when at least the threshold (128 bytes) long.
+  EXPECT_EQ(compressed, (std::vector<bool>{true, false}));
 }
 
 TEST(DeflateErrors, Rsv1WithoutNegotiationIs1002) {
