@@ -211,3 +211,36 @@ async def test_session_recv_after_close_and_on_aclose() -> None:
     finally:
         ws1.close()
         ws2.close()
+
+
+@pytest.mark.asyncio
+async def test_async_authorize_metrics_and_logging(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="sockjs")
+    async with AsyncServer(
+        prefix="/auth", heartbeat_delay=0, authorize=True, log_level="INFO"
+    ) as server:
+        port = await server.listen()
+
+        def client(token: str) -> str:
+            path = f"/auth/000/{token}/websocket?token={token}"
+            with WebSocketClient(port, "/auth", path=path) as ws:
+                return ws.recv_sockjs()
+
+        good = asyncio.create_task(asyncio.to_thread(client, "good"))
+        bad = asyncio.create_task(asyncio.to_thread(client, "bad"))
+        for _ in range(2):
+            ev = await next_of(server, sockjs.Open)
+            assert isinstance(ev, sockjs.Open)
+            if ev.session.query == "token=good":
+                ev.session.accept()
+            else:
+                ev.session.reject(4401, "Unauthorized")
+        assert await asyncio.wait_for(good, WAIT) == "o"
+        assert await asyncio.wait_for(bad, WAIT) == 'c[4401,"Unauthorized"]'
+        closes = [await next_of(server, sockjs.Close) for _ in range(2)]
+        codes = [c.code for c in closes if isinstance(c, sockjs.Close)]
+        assert len(codes) == 2 and codes.count(4401) == 1  # the other: the client left
+        rejected = [m for m in server.metrics() if m.name == "sockjs_sessions_rejected_total"]
+        assert sum(m.value for m in rejected) == 1
+        assert "sockjs_sessions_rejected_total" in server.metrics_prometheus()
+    assert any(r.name == "sockjs" and r.levelno == 20 for r in caplog.records)
