@@ -150,6 +150,25 @@ TEST(DeflateStreams, InflateWithoutContextTakeoverFreesState) {
   EXPECT_EQ(m, "Hello");
 }
 
+// Small windows both ways (server_max_window_bits=9 for our compressor,
+// the peer inflating with 9), over several messages with context takeover.
+TEST(DeflateStreams, SmallWindowRoundTrip) {
+  DeflateParams ours;
+  ours.server_max_window_bits = 9;
+  DeflateParams peer_params;
+  peer_params.client_max_window_bits = 9;  // the peer's inflater window
+  PerMessageDeflate ours_d(ours), peer(peer_params);
+  std::string text;
+  for (int i = 0; i < 300; ++i)
+    text += "line " + std::to_string(i * 7919) + ";";
+  for (int round = 0; round < 3; ++round) {
+    std::string z, m;
+    ASSERT_TRUE(ours_d.compress(text, z));
+    ASSERT_EQ(peer.inflate(z, text.size(), m), R::ok) << round;
+    EXPECT_EQ(m, text) << round;
+  }
+}
+
 TEST(DeflateStreams, InvalidDataAndLimits) {
   PerMessageDeflate d(DeflateParams{});
   std::string m;
