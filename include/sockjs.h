@@ -294,7 +294,7 @@ SOCKJS_API int sockjs_options_set_authorize_timeout_ms(sockjs_options *o,
  * Memory per compressing connection, allocated on the first message of
  * each direction: the compressor (1 << (server_max_window_bits + 2)) +
  * 128 KiB + ~6 KiB (about 262 KiB at 15 bits), the decompressor
- * (1 << client_max_window_bits) + ~7 KiB (about 40 KiB at 15 bits). With
+ * (1 << client_max_window_bits) + ~7 KiB (about 39 KiB at 15 bits). With
  * server_no_context_takeover (client_no_context_takeover) that side's
  * memory is freed after every message, at the cost of a zlib set-up per
  * message and a lower ratio.
@@ -303,8 +303,10 @@ SOCKJS_API int sockjs_options_set_authorize_timeout_ms(sockjs_options *o,
 SOCKJS_API int sockjs_options_set_permessage_deflate(sockjs_options *o, int enabled);
 /** With permessage-deflate negotiated, messages (frames, for the SockJS
  *  endpoint) shorter than this many bytes go out uncompressed with RSV1
- *  clear (default 128: below it deflate rarely pays for its CPU and its
- *  few bytes of overhead). 0 compresses everything.
+ *  clear (default 128). Lower it when bytes matter more than CPU: with
+ *  context takeover even short messages compress well (a chat-like load
+ *  of ~120-byte frames: 19% of the plain bytes at 0, 44% at 128).
+ *  0 compresses everything.
  *  Thread: the options' one thread.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_options_set_deflate_threshold(sockjs_options *o, size_t bytes);
