@@ -600,7 +600,10 @@ SOCKJS_API int sockjs_conn_send(sockjs_server *s, sockjs_conn_id conn,
 
 /**
  * Close a session with a SockJS close frame c[code,"reason"]; its CLOSE
- * event follows once the session is gone.
+ * event follows once the session is gone: at once for a WebSocket, but for
+ * an HTTP session only disconnect_delay after its last receiving request,
+ * because until then every poll must be answered with the close frame.
+ * Sends are refused (SOCKJS_E_CLOSED) from this call on.
  * @param code    1000, or 3000..4999 for the application.
  * @param reason  NULL means "Normal closure"; at most 123 bytes of UTF-8.
  * @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_CLOSED (already
