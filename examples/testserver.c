@@ -94,10 +94,10 @@ static void on_message(sockjs_server *srv, int svc, const sockjs_event *ev,
 static void on_request(sockjs_server *srv, const sockjs_event *ev) {
   sockjs_conn_info info;
   info.size = sizeof info;
-  int is_metrics = sockjs_conn_get_info(srv, ev->conn, &info) == SOCKJS_OK &&
-                   !strcmp(ev->data, "GET") &&
-                   (!strcmp(info.url, "/metrics") ||
-                    !strncmp(info.url, "/metrics?", 9));
+  int is_metrics =
+      sockjs_conn_get_info(srv, ev->conn, &info) == SOCKJS_OK &&
+      !strcmp(ev->data, "GET") &&
+      (!strcmp(info.url, "/metrics") || !strncmp(info.url, "/metrics?", 9));
   if (!is_metrics) {
     static const char nf[] = "404 Error: Page not found\n";
     sockjs_request_respond(srv, ev->conn, 404, "text/plain; charset=UTF-8",
@@ -132,14 +132,20 @@ int main(int argc, char **argv) {
   const char *host = "127.0.0.1", *sockjs_url = NULL;
   int port = 8081, metrics = 0;
   for (int i = 1; i < argc; ++i) {
-    if (!strcmp(argv[i], "--host") && i + 1 < argc) host = argv[++i];
-    else if (!strcmp(argv[i], "--port") && i + 1 < argc) port = atoi(argv[++i]);
-    else if (!strcmp(argv[i], "--sockjs-url") && i + 1 < argc) sockjs_url = argv[++i];
-    else if (!strcmp(argv[i], "--metrics")) metrics = 1;
-    else if (!strcmp(argv[i], "--deflate")) use_deflate = 1;
+    if (!strcmp(argv[i], "--host") && i + 1 < argc)
+      host = argv[++i];
+    else if (!strcmp(argv[i], "--port") && i + 1 < argc)
+      port = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--sockjs-url") && i + 1 < argc)
+      sockjs_url = argv[++i];
+    else if (!strcmp(argv[i], "--metrics"))
+      metrics = 1;
+    else if (!strcmp(argv[i], "--deflate"))
+      use_deflate = 1;
     else {
       fprintf(stderr,
-              "usage: %s [--host H] [--port P] [--sockjs-url URL] [--metrics] [--deflate]\n",
+              "usage: %s [--host H] [--port P] [--sockjs-url URL] [--metrics] "
+              "[--deflate]\n",
               argv[0]);
       return 2;
     }
@@ -147,8 +153,9 @@ int main(int argc, char **argv) {
   char err[SOCKJS_ERRBUF_SIZE] = "";
   sockjs_server *srv;
   sockjs_server_options *so = NULL;
-  if (metrics && (sockjs_server_options_new(&so) != SOCKJS_OK ||
-                  sockjs_server_options_set_forward_unmatched(so, 1) != SOCKJS_OK)) {
+  if (metrics &&
+      (sockjs_server_options_new(&so) != SOCKJS_OK ||
+       sockjs_server_options_set_forward_unmatched(so, 1) != SOCKJS_OK)) {
     fprintf(stderr, "cannot set server options\n");
     return 1;
   }
@@ -158,16 +165,21 @@ int main(int argc, char **argv) {
     fprintf(stderr, "sockjs_server_new: %s\n", err);
     return 1;
   }
-  static const char *prefixes[NSVC] = {"/echo", "/disabled_websocket_echo",
-                                       "/cookie_needed_echo", "/close", "/ticker",
-                                       "/amplify", "/broadcast"};
+  static const char *prefixes[NSVC] = {"/echo",
+                                       "/disabled_websocket_echo",
+                                       "/cookie_needed_echo",
+                                       "/close",
+                                       "/ticker",
+                                       "/amplify",
+                                       "/broadcast"};
   for (int i = 0; i < NSVC; ++i)
     if (add(srv, prefixes[i], i, sockjs_url) != i) {
       fprintf(stderr, "cannot add service %s\n", prefixes[i]);
       return 1;
     }
   uint16_t bound = 0;
-  if (sockjs_server_listen(srv, host, (uint16_t)port, &bound, err) != SOCKJS_OK) {
+  if (sockjs_server_listen(srv, host, (uint16_t)port, &bound, err) !=
+      SOCKJS_OK) {
     fprintf(stderr, "listen: %s\n", err);
     sockjs_server_free(srv);
     return 1;
@@ -189,7 +201,8 @@ int main(int argc, char **argv) {
   uint64_t next_tick = now_ms() + 1000;
   int closing = 0, done = 0;
   while (!done) {
-    struct pollfd p[2] = {{sockjs_server_event_fd(srv), POLLIN, 0}, {sfd, POLLIN, 0}};
+    struct pollfd p[2] = {{sockjs_server_event_fd(srv), POLLIN, 0},
+                          {sfd, POLLIN, 0}};
     uint64_t now = now_ms();
     int timeout = next_tick > now ? (int)(next_tick - now) : 0;
     if (poll(p, 2, timeout) < 0 && errno != EINTR) break;
@@ -207,7 +220,8 @@ int main(int argc, char **argv) {
         switch (ev->type) {
           case SOCKJS_EVENT_OPEN:
             set_add(&sets[ev->service], ev->conn);
-            if (ev->service == CLOSE) sockjs_conn_close(srv, ev->conn, 3000, "Go away!");
+            if (ev->service == CLOSE)
+              sockjs_conn_close(srv, ev->conn, 3000, "Go away!");
             break;
           case SOCKJS_EVENT_MESSAGE:
             on_message(srv, ev->service, ev, sets);

@@ -20,7 +20,8 @@ void drain(sockjs_server* s, std::vector<sockjs_stream_id>& streams) {
       if (ev[i].type == SOCKJS_EVENT_OPEN && ev[i].service == 1)
         sockjs_conn_close(s, ev[i].conn, 3000, "Go away!");
       if (ev[i].type == SOCKJS_EVENT_REQUEST)
-        sockjs_request_respond(s, ev[i].conn, 200, "text/plain", nullptr, "x", 1);
+        sockjs_request_respond(s, ev[i].conn, 200, "text/plain", nullptr, "x",
+                               1);
     }
   }
   sockjs_stream_id ids[16];
@@ -29,7 +30,8 @@ void drain(sockjs_server* s, std::vector<sockjs_stream_id>& streams) {
     for (size_t i = 0; i < k; ++i) {
       const uint8_t* out;
       int64_t len = sockjs_server_output(s, ids[i], &out);
-      if (len > 0) sockjs_server_output_consume(s, ids[i], static_cast<size_t>(len));
+      if (len > 0)
+        sockjs_server_output_consume(s, ids[i], static_cast<size_t>(len));
     }
   }
   (void)streams;

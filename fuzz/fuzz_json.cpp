@@ -14,7 +14,8 @@ using namespace sockjs::codec;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   std::vector<std::string> out;
-  for (DecodeMode m : {DecodeMode::array, DecodeMode::websocket, DecodeMode::jsonp}) {
+  for (DecodeMode m :
+       {DecodeMode::array, DecodeMode::websocket, DecodeMode::jsonp}) {
     out.clear();
     DecodeStatus st = decode_messages(text, m, out);
     if (st != DecodeStatus::ok && !out.empty()) abort();
@@ -28,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     append_json_plain(enc, text, true);
     enc += "]";
     out.clear();
-    if (decode_messages(enc, DecodeMode::array, out) != DecodeStatus::ok) abort();
+    if (decode_messages(enc, DecodeMode::array, out) != DecodeStatus::ok)
+      abort();
     if (out.size() != 2 || out[0] != text || out[1] != text) abort();
   }
   return 0;

@@ -81,10 +81,10 @@ extern "C" {
 #define SOCKJS_VERSION_PATCH 0
 #define SOCKJS_VERSION_STRING "0.1.0"
 /** 0xMMmmpp */
-#define SOCKJS_VERSION_NUM                                                    \
-  ((SOCKJS_VERSION_MAJOR << 16) | (SOCKJS_VERSION_MINOR << 8) |               \
+#define SOCKJS_VERSION_NUM                                      \
+  ((SOCKJS_VERSION_MAJOR << 16) | (SOCKJS_VERSION_MINOR << 8) | \
    SOCKJS_VERSION_PATCH)
-#define SOCKJS_AT_LEAST_VERSION(x, y, z)                                      \
+#define SOCKJS_AT_LEAST_VERSION(x, y, z) \
   (SOCKJS_VERSION_NUM >= (((x) << 16) | ((y) << 8) | (z)))
 
 /**
@@ -94,7 +94,8 @@ extern "C" {
  * Thread: any. Since: 0.1
  */
 SOCKJS_API uint32_t sockjs_version_num(void);
-/** Run-time version string, e.g. "0.1.0"; static storage. Thread: any. Since: 0.1 */
+/** Run-time version string, e.g. "0.1.0"; static storage.
+ *  Thread: any. Since: 0.1 */
 SOCKJS_API const char *sockjs_version_string(void);
 
 /* ---------------------------------------------------------------- status */
@@ -129,7 +130,8 @@ typedef enum sockjs_status {
 /** Size of the optional error-message buffers taken by new/listen. */
 #define SOCKJS_ERRBUF_SIZE 256
 
-/** Human-readable text for a status; static, never NULL. Thread: any. Since: 0.1 */
+/** Human-readable text for a status; static, never NULL.
+ *  Thread: any. Since: 0.1 */
 SOCKJS_API const char *sockjs_strerror(int status);
 /** The enum name of a status ("SOCKJS_E_CLOSED"), or "SOCKJS_E_UNKNOWN" for
  *  values that are not a sockjs_status; static, never NULL. Bindings map
@@ -160,11 +162,13 @@ SOCKJS_API int sockjs_options_set_prefix(sockjs_options *o, const char *prefix);
  *  Inserted unescaped, so it must be trusted text; it may not contain '"',
  *  '<', '>' or control characters. Copied.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_sockjs_url(sockjs_options *o, const char *url);
+SOCKJS_API int sockjs_options_set_sockjs_url(sockjs_options *o,
+                                             const char *url);
 /** Bytes per streaming response (xhr-streaming, eventsource, htmlfile)
  *  before it is ended and the client reconnects (default 131072). >= 1.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_response_limit(sockjs_options *o, size_t bytes);
+SOCKJS_API int sockjs_options_set_response_limit(sockjs_options *o,
+                                                 size_t bytes);
 /** Turn both WebSocket endpoints (SockJS-framed and raw) on or off
  *  (default on). Also reported as "websocket" by /info.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
@@ -183,11 +187,13 @@ SOCKJS_API int sockjs_options_set_jsessionid(sockjs_options *o, int enabled);
 /** Idle time before a heartbeat (an "h" frame, or a WebSocket ping) is
  *  sent (default 25000 ms); 0 disables heartbeats.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_heartbeat_delay_ms(sockjs_options *o, uint32_t ms);
+SOCKJS_API int sockjs_options_set_heartbeat_delay_ms(sockjs_options *o,
+                                                     uint32_t ms);
 /** How long a session without a receiving request lives on before it is
  *  closed (default 5000 ms). >= 1.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_disconnect_delay_ms(sockjs_options *o, uint32_t ms);
+SOCKJS_API int sockjs_options_set_disconnect_delay_ms(sockjs_options *o,
+                                                      uint32_t ms);
 /** Send no CORS headers at all (default 0: CORS on, any Origin echoed).
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_options_set_disable_cors(sockjs_options *o, int disabled);
@@ -199,16 +205,19 @@ SOCKJS_API int sockjs_options_set_base_url(sockjs_options *o, const char *url);
  *  1048576). A larger WebSocket message closes the session with 1009; a
  *  larger HTTP request body is answered 413. >= 1.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_max_message_size(sockjs_options *o, size_t bytes);
+SOCKJS_API int sockjs_options_set_max_message_size(sockjs_options *o,
+                                                   size_t bytes);
 /** Bytes of outgoing messages a session may hold unsent before
  *  sockjs_conn_send returns SOCKJS_E_AGAIN (default 1048576). A DRAIN event
  *  follows once it falls below half. >= 1.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_send_buffer_limit(sockjs_options *o, size_t bytes);
+SOCKJS_API int sockjs_options_set_send_buffer_limit(sockjs_options *o,
+                                                    size_t bytes);
 /** Include the Cookie header in sockjs_conn_info headers (default off, as
  *  sockjs-node: cookies are a CSRF risk for authentication).
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_expose_cookies(sockjs_options *o, int enabled);
+SOCKJS_API int sockjs_options_set_expose_cookies(sockjs_options *o,
+                                                 int enabled);
 /**
  * Add a pattern to the service's Origin allow-list (default: empty, which
  * allows every origin, as sockjs-node does). Why: browsers attach cookies
@@ -300,7 +309,8 @@ SOCKJS_API int sockjs_options_set_authorize_timeout_ms(sockjs_options *o,
  * message and a lower ratio.
  * Thread: the options' one thread.
  * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_permessage_deflate(sockjs_options *o, int enabled);
+SOCKJS_API int sockjs_options_set_permessage_deflate(sockjs_options *o,
+                                                     int enabled);
 /** With permessage-deflate negotiated, messages (frames, for the SockJS
  *  endpoint) shorter than this many bytes go out uncompressed with RSV1
  *  clear (default 128). Lower it when bytes matter more than CPU: with
@@ -309,7 +319,8 @@ SOCKJS_API int sockjs_options_set_permessage_deflate(sockjs_options *o, int enab
  *  0 compresses everything.
  *  Thread: the options' one thread.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_options_set_deflate_threshold(sockjs_options *o, size_t bytes);
+SOCKJS_API int sockjs_options_set_deflate_threshold(sockjs_options *o,
+                                                    size_t bytes);
 
 /* ------------------------------------------------------------ log levels */
 /** Levels of SOCKJS_EVENT_LOG events (in the event's code), spaced like
@@ -372,8 +383,8 @@ SOCKJS_API int sockjs_server_options_set_max_request_headers(
  *  closes), an HTTP receiving request with CORS headers so a browser sees
  *  it. Requests to existing sessions are served as usual.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
-SOCKJS_API int sockjs_server_options_set_max_sessions(
-    sockjs_server_options *o, size_t count);
+SOCKJS_API int sockjs_server_options_set_max_sessions(sockjs_server_options *o,
+                                                      size_t count);
 /** Mode A: most TCP connections open at once (default 0: no limit).
  *  Connections accepted beyond it are closed at once, unanswered. Keep it
  *  below the process's file-descriptor limit (RLIMIT_NOFILE). Feed mode
@@ -404,8 +415,8 @@ SOCKJS_API int sockjs_server_options_set_tcp_keepalive_s(
  * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (NULL or not an address or
  *         range), SOCKJS_E_NOMEM.
  * Since: 0.1 */
-SOCKJS_API int sockjs_server_options_add_trusted_proxy(
-    sockjs_server_options *o, const char *cidr);
+SOCKJS_API int sockjs_server_options_add_trusted_proxy(sockjs_server_options *o,
+                                                       const char *cidr);
 /** Forget every trusted proxy.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_server_options_clear_trusted_proxies(
@@ -623,8 +634,8 @@ typedef struct sockjs_conn_info {
   const char *transport;   /**< "websocket", "xhr-polling", ... */
   const char *remote_addr; /**< peer IP address as text */
   uint16_t remote_port;
-  const char *method;      /**< "GET", "POST", ... */
-  const char *url;         /**< request target: path and query */
+  const char *method; /**< "GET", "POST", ... */
+  const char *url;    /**< request target: path and query */
   size_t n_headers;
   /** Lower-case names and values of the exposed request headers:
    *  referer, x-client-ip, x-forwarded-for, x-forwarded-host,
@@ -857,7 +868,8 @@ SOCKJS_API int sockjs_server_stream_wants_close(const sockjs_server *s,
  *  wants_close). Frees the stream; its id becomes invalid.
  *  @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT.
  *  Thread: owner. Since: 0.1 */
-SOCKJS_API int sockjs_server_stream_close(sockjs_server *s, sockjs_stream_id st);
+SOCKJS_API int sockjs_server_stream_close(sockjs_server *s,
+                                          sockjs_stream_id st);
 
 /**
  * Streams that got output or want closing since the last call (each listed

@@ -11,7 +11,8 @@ namespace sockjs {
 
 EventQueue::EventQueue() {
   fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "eventfd");
+  if (fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "eventfd");
 }
 
 EventQueue::~EventQueue() {

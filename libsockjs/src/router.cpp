@@ -75,23 +75,31 @@ RouteMatch match_route(std::string_view rest) {
 
 std::string_view allowed_methods(Route r) {
   switch (r) {
-    case Route::info: return "OPTIONS, GET";
+    case Route::info:
+      return "OPTIONS, GET";
     case Route::xhr:
     case Route::xhr_send:
-    case Route::xhr_streaming: return "OPTIONS, POST";
-    case Route::jsonp_send: return "POST";
-    default: return "GET";
+    case Route::xhr_streaming:
+      return "OPTIONS, POST";
+    case Route::jsonp_send:
+      return "POST";
+    default:
+      return "GET";
   }
 }
 
 bool method_allowed(Route r, std::string_view method) {
   switch (r) {
-    case Route::info: return method == "GET" || method == "OPTIONS";
+    case Route::info:
+      return method == "GET" || method == "OPTIONS";
     case Route::xhr:
     case Route::xhr_send:
-    case Route::xhr_streaming: return method == "POST" || method == "OPTIONS";
-    case Route::jsonp_send: return method == "POST";
-    default: return method == "GET";
+    case Route::xhr_streaming:
+      return method == "POST" || method == "OPTIONS";
+    case Route::jsonp_send:
+      return method == "POST";
+    default:
+      return method == "GET";
   }
 }
 
@@ -101,8 +109,10 @@ bool is_receiving(Route r) {
     case Route::xhr_streaming:
     case Route::eventsource:
     case Route::htmlfile:
-    case Route::jsonp: return true;
-    default: return false;
+    case Route::jsonp:
+      return true;
+    default:
+      return false;
   }
 }
 

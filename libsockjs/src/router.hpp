@@ -8,18 +8,18 @@ namespace sockjs {
 
 enum class Route {
   not_found,
-  greeting,        // "" or "/"
-  iframe,          // /iframe[0-9a-z._-]*.html
-  info,            // /info
-  raw_websocket,   // /websocket
-  xhr,             // /<server>/<session>/xhr
+  greeting,       // "" or "/"
+  iframe,         // /iframe[0-9a-z._-]*.html
+  info,           // /info
+  raw_websocket,  // /websocket
+  xhr,            // /<server>/<session>/xhr
   xhr_send,
   xhr_streaming,
   eventsource,
   htmlfile,
   jsonp,
   jsonp_send,
-  websocket,       // /<server>/<session>/websocket
+  websocket,  // /<server>/<session>/websocket
 };
 
 struct RouteMatch {

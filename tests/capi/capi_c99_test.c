@@ -8,12 +8,12 @@
 #include "sockjs.h"
 
 static int failures = 0;
-#define CHECK(cond)                                                  \
-  do {                                                               \
-    if (!(cond)) {                                                   \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
       fprintf(stderr, "%s:%d: CHECK(%s) failed\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                    \
-    }                                                                \
+      ++failures;                                                              \
+    }                                                                          \
   } while (0)
 
 static void test_versions(void) {
@@ -39,8 +39,10 @@ static void test_options(void) {
   CHECK(sockjs_options_set_response_limit(o, 0) == SOCKJS_E_INVALID_ARGUMENT);
   CHECK(sockjs_options_set_transport_enabled(o, "carrier-pigeon", 1) ==
         SOCKJS_E_INVALID_ARGUMENT);
-  CHECK(sockjs_options_set_transport_enabled(o, "jsonp-polling", 0) == SOCKJS_OK);
-  CHECK(sockjs_options_set_sockjs_url(o, "/x\"><script>") == SOCKJS_E_INVALID_ARGUMENT);
+  CHECK(sockjs_options_set_transport_enabled(o, "jsonp-polling", 0) ==
+        SOCKJS_OK);
+  CHECK(sockjs_options_set_sockjs_url(o, "/x\"><script>") ==
+        SOCKJS_E_INVALID_ARGUMENT);
   CHECK(sockjs_options_set_prefix(NULL, "/a") == SOCKJS_E_INVALID_ARGUMENT);
   sockjs_options_free(o);
   sockjs_options_free(NULL);

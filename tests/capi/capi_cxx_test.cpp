@@ -1,8 +1,8 @@
 // The public header included from C++ (extern "C" guard, no C++-hostile
 // constructs) with the strictest warnings.
-#include "sockjs.h"
-
 #include <cstdio>
+
+#include "sockjs.h"
 
 int main() {
   sockjs_event ev{};

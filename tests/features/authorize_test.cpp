@@ -291,8 +291,7 @@ TEST(Authorize, SendsBeforeTheDecisionCountAgainstTheSendBuffer) {
     sockjs_conn_id c = last_open(f);
     int ok = 0;
     for (int i = 0; i < 4; ++i)
-      if (sockjs_conn_send(f.server(), c, "0123456789abcdef", 16) ==
-          SOCKJS_OK)
+      if (sockjs_conn_send(f.server(), c, "0123456789abcdef", 16) == SOCKJS_OK)
         ++ok;
     EXPECT_LT(ok, 4) << path;
     EXPECT_GE(ok, 1) << path;
