@@ -75,7 +75,11 @@ struct WebSocketState {
   // deflate_threshold bytes go out uncompressed.
   std::unique_ptr<ws::PerMessageDeflate> deflate;
   size_t deflate_threshold = 0;
-  std::string hixie_key1, hixie_key2, hixie_key3;
+  // Only while a hixie-76 handshake waits for its 8 key bytes.
+  struct HixieKeys {
+    std::string key1, key2, key3;
+  };
+  std::unique_ptr<HixieKeys> hixie_keys;
 };
 
 struct Stream {

@@ -71,8 +71,9 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
     s.resp_status = 0;
     s.mode = StreamMode::hixie_key3;
     s.ws = std::make_unique<WebSocketState>();
-    s.ws->hixie_key1 = *key1;
-    s.ws->hixie_key2 = *key2;
+    s.ws->hixie_keys = std::make_unique<WebSocketState::HixieKeys>();
+    s.ws->hixie_keys->key1 = *key1;
+    s.ws->hixie_keys->key2 = *key2;
     s.busy = false;
     s.close_after = false;
     return;
@@ -143,13 +144,15 @@ void Engine::handle_websocket(Stream& s, Service& svc, bool raw,
 
 void Engine::websocket_input(Stream& s, const char* data, size_t len) {
   if (s.mode == StreamMode::hixie_key3) {
-    std::string& k3 = s.ws->hixie_key3;
+    std::string& k3 = s.ws->hixie_keys->key3;
     size_t take = std::min(len, size_t{8} - k3.size());
     k3.append(data, take);
     data += take;
     len -= take;
     if (k3.size() < 8) return;
-    auto answer = ws::hixie76_answer(s.ws->hixie_key1, s.ws->hixie_key2, k3);
+    auto answer =
+        ws::hixie76_answer(s.ws->hixie_keys->key1, s.ws->hixie_keys->key2, k3);
+    s.ws->hixie_keys.reset();
     if (!answer) {
       close_stream_after_output(s);
       return;
