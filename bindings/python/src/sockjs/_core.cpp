@@ -441,8 +441,16 @@ PYBIND11_MODULE(_core, m) {
            [](Options& o, bool v) {
              return sockjs_options_set_authorize(o.get(), v ? 1 : 0);
            })
-      .def("set_authorize_timeout_ms", [](Options& o, uint32_t v) {
-        return sockjs_options_set_authorize_timeout_ms(o.get(), v);
+      .def("set_authorize_timeout_ms",
+           [](Options& o, uint32_t v) {
+             return sockjs_options_set_authorize_timeout_ms(o.get(), v);
+           })
+      .def("set_permessage_deflate",
+           [](Options& o, bool v) {
+             return sockjs_options_set_permessage_deflate(o.get(), v ? 1 : 0);
+           })
+      .def("set_deflate_threshold", [](Options& o, size_t v) {
+        return sockjs_options_set_deflate_threshold(o.get(), v);
       });
 
   py::class_<ServerOptions>(m, "ServerOptions")

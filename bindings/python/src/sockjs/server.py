@@ -347,6 +347,8 @@ class BaseServer(Generic[SessionT]):
         allowed_origins: Iterable[str] = (),
         authorize: bool | None = None,
         authorize_timeout: float | None = None,
+        permessage_deflate: bool | None = None,
+        deflate_threshold: int | None = None,
     ) -> Service[SessionT]:
         """Add a SockJS endpoint under ``prefix`` (before :meth:`listen`).
 
@@ -362,7 +364,9 @@ class BaseServer(Generic[SessionT]):
         reports each Open before the client sees "o": answer with
         ``session.accept()`` or ``session.reject(code, reason)`` within
         ``authorize_timeout`` seconds (default 5; then 3000
-        "Authorization timed out").
+        "Authorization timed out"). ``permessage_deflate=True`` offers
+        WebSocket compression (RFC 7692); messages shorter than
+        ``deflate_threshold`` bytes (default 128) go out uncompressed.
         """
         o = _core.Options()
         check(o.set_prefix(prefix))
@@ -400,6 +404,10 @@ class BaseServer(Generic[SessionT]):
             check(o.set_authorize(authorize))
         if authorize_timeout is not None:
             check(o.set_authorize_timeout_ms(max(1, _ms(authorize_timeout))))
+        if permessage_deflate is not None:
+            check(o.set_permessage_deflate(permessage_deflate))
+        if deflate_threshold is not None:
+            check(o.set_deflate_threshold(deflate_threshold))
         core = self._live()
         rc, sid = core.add_service(o)
         check(rc, f"cannot add service {prefix!r}: {_core.strerror(rc)}" if rc else None)
