@@ -93,6 +93,11 @@ type ServiceOptions struct {
 	// How long a session may wait for that decision before it is rejected
 	// with 3000 "Authorization timed out" (default 5s).
 	AuthorizeTimeout time.Duration
+	// Offer permessage-deflate (RFC 7692) on both WebSocket endpoints.
+	PermessageDeflate bool
+	// With deflate negotiated, messages shorter than this many bytes go
+	// out uncompressed (128); negative compresses everything.
+	DeflateThreshold int
 }
 
 func millis(d time.Duration) uint32 {

@@ -228,6 +228,14 @@ func cAddService(h unsafe.Pointer, o *ServiceOptions) (int, error) {
 	if o.AuthorizeTimeout > 0 {
 		add(statusError("authorize_timeout", int(C.sockjs_options_set_authorize_timeout_ms(co, C.uint32_t(millis(o.AuthorizeTimeout))))))
 	}
+	if o.PermessageDeflate {
+		add(statusError("permessage_deflate", int(C.sockjs_options_set_permessage_deflate(co, 1))))
+	}
+	if o.DeflateThreshold < 0 {
+		add(statusError("deflate_threshold", int(C.sockjs_options_set_deflate_threshold(co, 0))))
+	} else if o.DeflateThreshold > 0 {
+		add(statusError("deflate_threshold", int(C.sockjs_options_set_deflate_threshold(co, C.size_t(o.DeflateThreshold)))))
+	}
 	for _, err := range errs {
 		if err != nil {
 			return -1, err
