@@ -138,6 +138,8 @@ const char *sockjs_strerror(int status);
 %rename("clear_allowed_origins") sockjs_options::reset_allowed_origins;
 %rename("authorize=") sockjs_options::assign_authorize;
 %rename("authorize_timeout_ms=") sockjs_options::assign_authorize_timeout_ms;
+%rename("permessage_deflate=") sockjs_options::assign_permessage_deflate;
+%rename("deflate_threshold=") sockjs_options::assign_deflate_threshold;
 typedef struct sockjs_options {} sockjs_options;
 
 %extend sockjs_options {
@@ -185,6 +187,12 @@ typedef struct sockjs_options {} sockjs_options;
   }
   void assign_send_buffer_limit(VALUE v) {
     sockjs_ext_check(sockjs_options_set_send_buffer_limit($self, NUM2SIZET(v)), "send_buffer_limit");
+  }
+  void assign_permessage_deflate(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_permessage_deflate($self, RTEST(v)), "permessage_deflate");
+  }
+  void assign_deflate_threshold(VALUE v) {
+    sockjs_ext_check(sockjs_options_set_deflate_threshold($self, NUM2SIZET(v)), "deflate_threshold");
   }
   void assign_expose_cookies(VALUE v) {
     sockjs_ext_check(sockjs_options_set_expose_cookies($self, RTEST(v)), "expose_cookies");

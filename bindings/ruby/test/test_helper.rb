@@ -18,7 +18,7 @@ module SockJSTestHelpers
 
   # A minimal RFC 6455 client: masked text frames out, unmasked frames in.
   class WSClient
-    attr_reader :status
+    attr_reader :status, :head
 
     def initialize(port, path, headers: {})
       @sock = TCPSocket.new("127.0.0.1", port)
@@ -29,6 +29,7 @@ module SockJSTestHelpers
                   "Sec-WebSocket-Version: 13\r\n#{extra}\r\n")
       head = +""
       head << read_exactly(1) until head.end_with?("\r\n\r\n")
+      @head = head
       @status = head[/\AHTTP\/1\.1 (\d+)/, 1].to_i
       return unless @status == 101
 

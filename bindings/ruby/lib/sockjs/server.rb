@@ -87,19 +87,23 @@ module SockJS
     #   jsessionid: false, cors: true, sockjs_url: nil, base_url: nil,
     #   max_message_size: 1048576, send_buffer_limit: 1048576,
     #   expose_cookies: false, allowed_origins: nil,
-    #   authorize: false, authorize_timeout: 5
+    #   authorize: false, authorize_timeout: 5,
+    #   permessage_deflate: false, deflate_threshold: 128
     # allowed_origins is the Origin allow-list against cross-site WebSocket
     # hijacking, e.g. ["https://app.example", "*.example.com",
     # "http://localhost:*"]: other Origins get 403, WebSocket upgrades too;
     # requests without an Origin, and same-origin ones, always pass.
     # authorize: true reports each Open before the client gets "o"; answer
     # with Session#accept or Session#reject within authorize_timeout seconds
-    # (then 3000 "Authorization timed out").
+    # (then 3000 "Authorization timed out"). permessage_deflate: true offers
+    # WebSocket compression (RFC 7692); messages shorter than
+    # deflate_threshold bytes go out uncompressed.
     def add_service(prefix = "", heartbeat_delay: nil, disconnect_delay: nil,
                     response_limit: nil, websocket: true, transports: nil, jsessionid: false,
                     cors: true, sockjs_url: nil, base_url: nil, max_message_size: nil,
                     send_buffer_limit: nil, expose_cookies: false, allowed_origins: nil,
-                    authorize: false, authorize_timeout: nil)
+                    authorize: false, authorize_timeout: nil, permessage_deflate: false,
+                    deflate_threshold: nil)
       o = Ext::Options.new
       o.prefix = prefix.to_s
       o.heartbeat_delay_ms = Server.ms(heartbeat_delay) if heartbeat_delay
@@ -117,6 +121,8 @@ module SockJS
       Array(allowed_origins).each { |pattern| o.add_allowed_origin(pattern.to_s) }
       o.authorize = authorize
       o.authorize_timeout_ms = [Server.ms(authorize_timeout), 1].max if authorize_timeout
+      o.permessage_deflate = permessage_deflate
+      o.deflate_threshold = deflate_threshold if deflate_threshold
       id = @ext.add_service(o)
       @services[id] = Service.new(id, prefix.to_s.chomp("/"), self)
     end
