@@ -596,11 +596,7 @@ void Engine::begin_close(Session& sess, int code, std::string_view reason) {
       ws_finish(s, static_cast<uint16_t>(code), reason, code, reason);
       return;
     }
-    if (!sess.queue.empty()) {
-      std::string frame = "a[" + sess.queue + "]";
-      sess.queue.clear();
-      ws_send_sockjs_frame(sess, frame);
-    }
+    flush_session(sess);  // what was queued goes out before the close frame
     ws_send_sockjs_frame(sess, close_frame(code, reason));
     // sockjs-node closes the WebSocket itself with 1000 whatever the code.
     ws_finish(s, 1000, "Normal closure", code, reason);
