@@ -586,9 +586,14 @@ void Engine::finish_operation() {
   }
 }
 
-void Engine::take_dirty(std::vector<uint64_t>& out) {
+void Engine::take_dirty(std::vector<uint64_t>& out, size_t max) {
   out.clear();
-  out.swap(dirty_);
+  if (dirty_.size() <= max) {
+    out.swap(dirty_);
+  } else {  // the rest stay listed (and flagged) for the next take
+    out.assign(dirty_.begin(), dirty_.begin() + static_cast<long>(max));
+    dirty_.erase(dirty_.begin(), dirty_.begin() + static_cast<long>(max));
+  }
   for (uint64_t id : out) {
     auto it = streams_.find(id);
     if (it != streams_.end()) it->second->dirty = false;

@@ -214,7 +214,8 @@ class Engine {
   // streams whose response ended, updates send-buffer accounting.
   void finish_operation();
   // Streams with new output or a close request since the last take.
-  void take_dirty(std::vector<uint64_t>& out);
+  // At most max of them; the rest stay listed for the next take.
+  void take_dirty(std::vector<uint64_t>& out, size_t max = SIZE_MAX);
   std::vector<Event>& events() { return events_; }
 
   // LOG events (sockjs_log_level values).

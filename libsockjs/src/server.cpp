@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include <algorithm>
+
 #include "codec/utf8.hpp"
 #include "runner/libevent_runner.hpp"
 
@@ -212,12 +214,6 @@ Status Server::ensure_feed_mode() {
 void Server::settle() {
   engine_->finish_operation();
   queue_.push(engine_->events());
-  engine_->take_dirty(dirty_scratch_);
-  for (uint64_t id : dirty_scratch_) {
-    bool listed = false;
-    for (uint64_t d : dirty_) listed = listed || d == id;
-    if (!listed) dirty_.push_back(id);
-  }
 }
 
 Status Server::stream_open(std::string_view addr, uint16_t port,
@@ -273,13 +269,10 @@ Status Server::dirty_streams(uint64_t* ids, size_t max, size_t* n) {
     *n = 0;
     return mode_ == Mode::unstarted ? Status::ok : Status::state;
   }
-  size_t k = 0;
-  while (k < max && k < dirty_.size()) {
-    ids[k] = dirty_[k];
-    ++k;
-  }
-  dirty_.erase(dirty_.begin(), dirty_.begin() + static_cast<long>(k));
-  *n = k;
+  // The engine keeps the list (each stream once); the host takes chunks.
+  engine_->take_dirty(dirty_scratch_, max);
+  std::copy(dirty_scratch_.begin(), dirty_scratch_.end(), ids);
+  *n = dirty_scratch_.size();
   return Status::ok;
 }
 

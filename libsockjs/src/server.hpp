@@ -73,9 +73,8 @@ class Server {
   mutable std::mutex mode_mu_;
   std::atomic<bool> closing_{false};
   std::unique_ptr<LibeventRunner> runner_;
-  std::unique_ptr<Engine> engine_;  // feed mode only
-  std::vector<uint64_t> dirty_;     // feed mode: not yet handed out
-  std::vector<uint64_t> dirty_scratch_;
+  std::unique_ptr<Engine> engine_;       // feed mode only
+  std::vector<uint64_t> dirty_scratch_;  // feed mode: one dirty_streams call
   uint64_t clock_ = 0;
 };
 
