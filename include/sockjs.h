@@ -432,6 +432,16 @@ SOCKJS_API int sockjs_server_options_clear_trusted_proxies(
 SOCKJS_API int sockjs_server_options_set_log_level(sockjs_server_options *o,
                                                    int level);
 
+/**
+ * This node's number in a cluster, 0..65535 (default 0). It becomes the top
+ * 16 bits of every conn id the server hands out (SOCKJS_CONN_NODE reads it
+ * back), so ids are unique across nodes that have distinct numbers and
+ * sockjs_server_publish_to can route an id to its node. Give every node of
+ * a cluster its own number.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT (over 65535). Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_node_id(sockjs_server_options *o,
+                                                 unsigned node_id);
+
 /* ---------------------------------------------------------------- server */
 typedef struct sockjs_server sockjs_server;
 /** Identifies one SockJS session (or one forwarded HTTP request) within a
@@ -725,6 +735,67 @@ SOCKJS_API int sockjs_server_list_sessions(sockjs_server *s, int service,
 SOCKJS_API int sockjs_server_close_sessions(sockjs_server *s, int service,
                                             int code, const char *reason,
                                             size_t *closed);
+
+/* ------------------------------------------------------------- channels */
+/** The node number (sockjs_server_options_set_node_id) in a conn id. */
+#define SOCKJS_CONN_NODE(conn) ((unsigned)((conn) >> 48))
+/** Longest channel name, in bytes. */
+#define SOCKJS_MAX_CHANNEL_NAME 255
+
+/**
+ * Add a session to a named channel of its service (joining twice is one
+ * membership). It leaves every channel when it closes. Membership changes
+ * are ordered with this thread's sends and publishes: a publish made after
+ * the join returns reaches the session, one made before does not.
+ * @param channel  1..SOCKJS_MAX_CHANNEL_NAME bytes of UTF-8, NUL-terminated.
+ * @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN (no such session, or it is gone,
+ *         or the id names a forwarded request), SOCKJS_E_CLOSED (closing),
+ *         SOCKJS_E_INVALID_ARGUMENT (bad name).
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_conn_join(sockjs_server *s, sockjs_conn_id conn,
+                                const char *channel);
+
+/**
+ * Remove a session from a channel (not a member: nothing happens).
+ * @return SOCKJS_OK, SOCKJS_E_UNKNOWN_CONN, SOCKJS_E_INVALID_ARGUMENT.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_conn_leave(sockjs_server *s, sockjs_conn_id conn,
+                                 const char *channel);
+
+/**
+ * Send one message to every member of a channel of a service, or (channel
+ * NULL) to every session of the service. The message is JSON-escaped once
+ * for all members. A member whose send buffer is full misses it (counted in
+ * sockjs_publish_dropped_total) instead of failing the publish. With a
+ * backplane (sockjs_server_options_set_backplane_redis) it also reaches the
+ * members on every other node, where the service with the same prefix
+ * delivers it; each session gets it exactly once. Messages of one
+ * publishing thread arrive in the order they were published.
+ * @param channel  NULL, or 1..SOCKJS_MAX_CHANNEL_NAME bytes of UTF-8.
+ * @param utf8     borrowed; copied. Valid UTF-8. NULL when len is 0.
+ * @return SOCKJS_OK (also when nobody is a member), SOCKJS_E_CLOSED (the
+ *         server is closing), SOCKJS_E_INVALID_ARGUMENT (no such service,
+ *         bad channel name, not UTF-8).
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_server_publish(sockjs_server *s, int service,
+                                     const char *channel, const char *utf8,
+                                     size_t len);
+
+/**
+ * Send one message to a session by id, wherever it lives. A session of
+ * this node (SOCKJS_CONN_NODE(conn) is this node's number) gets it as with
+ * sockjs_conn_send, with the same results. An id of another node goes
+ * through the backplane; SOCKJS_OK then means it was handed to the
+ * backplane (that node drops it if the session is gone).
+ * @return as sockjs_conn_send; SOCKJS_E_UNKNOWN_CONN also for another
+ *         node's id when no backplane is configured.
+ * Thread: any (mode A), owner (mode B). Since: 0.1
+ */
+SOCKJS_API int sockjs_server_publish_to(sockjs_server *s, sockjs_conn_id conn,
+                                        const char *utf8, size_t len);
 
 /**
  * Answer a forwarded request (SOCKJS_EVENT_REQUEST).

@@ -385,6 +385,13 @@ int sockjs_server_options_clear_trusted_proxies(sockjs_server_options* o) {
   return SOCKJS_OK;
 }
 
+int sockjs_server_options_set_node_id(sockjs_server_options* o,
+                                      unsigned node_id) {
+  SOCKJS_CHECK(o && node_id <= 0xFFFF);
+  o->o.node_id = static_cast<uint16_t>(node_id);
+  return SOCKJS_OK;
+}
+
 int sockjs_server_options_set_log_level(sockjs_server_options* o, int level) {
   SOCKJS_CHECK(o);
   SOCKJS_CHECK(level == SOCKJS_LOG_NONE || level == SOCKJS_LOG_DEBUG ||
@@ -569,6 +576,48 @@ int sockjs_server_close_sessions(sockjs_server* s, int service, int close_code,
   return guard(s, nullptr, [&] {
     return code(
         s->impl->close_service_sessions(service, close_code, r, closed));
+  });
+}
+
+namespace {
+
+bool channel_name_ok(const char* name) {
+  if (!name) return false;
+  size_t n = std::strlen(name);
+  return n >= 1 && n <= SOCKJS_MAX_CHANNEL_NAME &&
+         sockjs::codec::utf8_valid(std::string_view(name, n));
+}
+
+}  // namespace
+
+int sockjs_conn_join(sockjs_server* s, sockjs_conn_id conn,
+                     const char* channel) {
+  SOCKJS_CHECK(s && channel_name_ok(channel));
+  return guard(s, nullptr, [&] { return code(s->impl->join(conn, channel)); });
+}
+
+int sockjs_conn_leave(sockjs_server* s, sockjs_conn_id conn,
+                      const char* channel) {
+  SOCKJS_CHECK(s && channel_name_ok(channel));
+  return guard(s, nullptr, [&] { return code(s->impl->leave(conn, channel)); });
+}
+
+int sockjs_server_publish(sockjs_server* s, int service, const char* channel,
+                          const char* utf8, size_t len) {
+  SOCKJS_CHECK(s && (utf8 || len == 0));
+  SOCKJS_CHECK(!channel || channel_name_ok(channel));
+  return guard(s, nullptr, [&] {
+    return code(s->impl->publish(service, channel ? channel : "", !channel,
+                                 std::string_view(utf8 ? utf8 : "", len)));
+  });
+}
+
+int sockjs_server_publish_to(sockjs_server* s, sockjs_conn_id conn,
+                             const char* utf8, size_t len) {
+  SOCKJS_CHECK(s && (utf8 || len == 0));
+  return guard(s, nullptr, [&] {
+    return code(
+        s->impl->publish_to(conn, std::string_view(utf8 ? utf8 : "", len)));
   });
 }
 

@@ -41,7 +41,11 @@ constexpr std::string_view kIframeTail =
 Engine::Engine(const ServerOptions& sopts,
                const std::vector<ServiceOptions>& services, ConnTable& table,
                Metrics& metrics, Host* host)
-    : sopts_(sopts), table_(table), metrics_(metrics), host_(host) {
+    : sopts_(sopts),
+      table_(table),
+      metrics_(metrics),
+      host_(host),
+      next_conn_((uint64_t{sopts.node_id} << 48) + 1) {
   int id = 0;
   size_t largest_body = 0;
   for (const auto& o : services) {

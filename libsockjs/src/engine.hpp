@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "conn_info.hpp"
@@ -139,6 +140,8 @@ struct Service {
   std::string iframe_body;
   std::string iframe_etag;
   std::unordered_map<std::string, Session*> sessions;  // HTTP sessions by id
+  // Channel name -> its members (sessions of this service).
+  std::unordered_map<std::string, std::unordered_set<Session*>> channels;
 };
 
 struct Session {
@@ -164,6 +167,9 @@ struct Session {
   Timer disconnect, heartbeat, pong, authorize;
   std::shared_ptr<ConnShared> shared;
   std::shared_ptr<const ConnInfo> info;  // until the OPEN event takes it
+  // The channels this session joined; allocated on the first join so that
+  // sessions without channels stay small.
+  std::unique_ptr<std::vector<std::string>> channels;
 };
 
 class Engine {
@@ -206,6 +212,17 @@ class Engine {
   Status decide(uint64_t conn, bool accept, int code, std::string_view reason);
   Status respond(uint64_t request, int status, std::string_view content_type,
                  std::string_view headers, std::string_view body);
+  // Channels (engine_channels.cpp). A channel belongs to one service.
+  Status join(uint64_t conn, std::string_view channel);
+  Status leave(uint64_t conn, std::string_view channel);
+  // Queues text to every open (or undecided) session of the service that
+  // joined channel, or to every session of the service when whole_service;
+  // the JSON escaping is done once. Members whose send buffer is full miss
+  // it (counted). Returns the number of sessions it was queued to.
+  size_t publish(int service, std::string_view channel, bool whole_service,
+                 std::string_view text);
+  // The service with exactly this prefix, or -1.
+  int service_by_prefix(std::string_view prefix) const;
   void shutdown();
   bool shutdown_done() const { return shutdown_done_; }
   bool shutting_down() const { return shutting_down_; }
@@ -295,6 +312,11 @@ class Engine {
   void begin_close(Session& sess, int code, std::string_view reason);
   void teardown(Session& sess, int code, std::string_view reason);
   void deliver_messages(Session& sess, std::vector<std::string>& msgs);
+  // Queues one outgoing message; escaped is text already JSON-escaped
+  // (empty: escape here). The session is open or pending.
+  void queue_message(Session& sess, std::string_view text,
+                     std::string_view escaped);
+  void leave_all_channels(Session& sess);
   void update_buffered(Session& sess);
   void list_for_flush(Session& sess);
   Session* find_session(uint64_t conn) const;
@@ -342,6 +364,7 @@ class Engine {
   std::vector<Event> events_;
   std::vector<std::string> scratch_msgs_;
   std::string scratch_deflate_;  // compressed payload being framed
+  std::string scratch_escaped_;  // a published message, escaped once
   uint64_t entropy_state_;
   size_t max_stashed_input_ = 0;
   bool shutting_down_ = false;

@@ -294,7 +294,7 @@ Session* Engine::new_session(Service& svc, Transport t,
                              const http::Request& req, const Stream& s,
                              std::string_view key) {
   auto sess = std::make_unique<Session>();
-  sess->id = next_conn_++;
+  sess->id = next_conn_++;  // the node id is in the top 16 bits
   sess->key.assign(key);
   sess->service = &svc;
   sess->transport = t;
@@ -544,30 +544,35 @@ Status Engine::send(uint64_t conn, std::string_view text) {
   if (!sess) return Status::unknown_conn;
   if (sess->state != SessionState::open && sess->state != SessionState::pending)
     return Status::closed;
-  ServiceMetrics& m = metrics_.service(sess->service->id);
+  queue_message(*sess, text, {});
+  return Status::ok;
+}
+
+void Engine::queue_message(Session& sess, std::string_view text,
+                           std::string_view escaped) {
+  ServiceMetrics& m = metrics_.service(sess.service->id);
   m.messages_out.fetch_add(1, std::memory_order_relaxed);
   m.bytes_out.fetch_add(text.size(), std::memory_order_relaxed);
-  if (sess->state == SessionState::pending) {
-    // Sent after the open frame if the session is accepted.
-    if (sess->raw) {
-      sess->held_out.emplace_back(text);
-      sess->held_out_bytes += text.size();
+  if (sess.raw) {
+    if (sess.state == SessionState::pending) {
+      // Sent after the open if the session is accepted.
+      sess.held_out.emplace_back(text);
+      sess.held_out_bytes += text.size();
     } else {
-      if (!sess->queue.empty()) sess->queue.push_back(',');
-      codec::append_json_message(sess->queue, text);
+      ws_send_text(*sess.receiver, text);
     }
-    update_buffered(*sess);
-    return Status::ok;
+    update_buffered(sess);
+    return;
   }
-  if (sess->raw) {
-    ws_send_text(*sess->receiver, text);
-    update_buffered(*sess);
-    return Status::ok;
-  }
-  if (!sess->queue.empty()) sess->queue.push_back(',');
-  codec::append_json_message(sess->queue, text);
-  list_for_flush(*sess);
-  return Status::ok;
+  if (!sess.queue.empty()) sess.queue.push_back(',');
+  if (escaped.empty())
+    codec::append_json_message(sess.queue, text);
+  else
+    sess.queue.append(escaped);
+  if (sess.state == SessionState::pending)
+    update_buffered(sess);  // flushed after the open frame, on accept
+  else
+    list_for_flush(sess);
 }
 
 Status Engine::close_conn(uint64_t conn, int code, std::string_view reason) {
@@ -612,6 +617,7 @@ void Engine::teardown(Session& sess, int code, std::string_view reason) {
   if (sess.state == SessionState::closed) return;
   sess.state = SessionState::closed;
   sess.shared->open.store(false, std::memory_order_relaxed);
+  leave_all_channels(sess);
   if (Stream* s = sess.receiver) {
     detach(sess, false);
     if (!sess.websocket && !s->peer_gone && s->busy) {

@@ -44,6 +44,12 @@ constexpr Family kFamilies[] = {
     {"sockjs_send_refused_total", kCounter,
      "Sends refused because the session's send buffer was full "
      "(SOCKJS_E_AGAIN)."},
+    {"sockjs_publishes_total", kCounter,
+     "Publishes to a channel or a whole service applied on this node (from "
+     "this node or, with a backplane, from others)."},
+    {"sockjs_publish_dropped_total", kCounter,
+     "Published messages a session missed because its send buffer was "
+     "full."},
 };
 
 const Family* family(const char* name) {
@@ -143,6 +149,8 @@ void Metrics::snapshot(std::vector<MetricSample>& out) const {
       {"sockjs_message_bytes_received_total", &ServiceMetrics::bytes_in},
       {"sockjs_message_bytes_sent_total", &ServiceMetrics::bytes_out},
       {"sockjs_send_refused_total", &ServiceMetrics::send_refused},
+      {"sockjs_publishes_total", &ServiceMetrics::published},
+      {"sockjs_publish_dropped_total", &ServiceMetrics::publish_dropped},
   };
   for (const PerService& p : per_service)
     for (size_t i = 0; i < services_.size(); ++i)

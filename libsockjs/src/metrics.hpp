@@ -36,6 +36,8 @@ struct ServiceMetrics {
   std::atomic<uint64_t> messages_in{0}, messages_out{0};
   std::atomic<uint64_t> bytes_in{0}, bytes_out{0};
   std::atomic<uint64_t> send_refused{0};
+  std::atomic<uint64_t> published{0};        // publish calls applied here
+  std::atomic<uint64_t> publish_dropped{0};  // members skipped: buffer full
 };
 
 // One value of a snapshot; every string is static or owned by Metrics.

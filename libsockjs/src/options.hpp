@@ -75,6 +75,10 @@ struct ServerOptions {
   // Peers whose X-Forwarded-For / X-Real-IP are believed (client_addr).
   std::vector<net::Cidr> trusted_proxies;
   int log_level = 0;  // sockjs_log_level; 0: no LOG events
+  // This node's number in a cluster: the top 16 bits of every conn id, so
+  // that ids are unique across nodes and a publish to a session id finds
+  // its node.
+  uint16_t node_id = 0;
 };
 
 // How long a WebSocket peer has to answer a ping (sockjs-node's fixed 10 s).

@@ -170,6 +170,62 @@ Status Server::decide(uint64_t conn, bool accept, int code,
   return st;
 }
 
+Status Server::join(uint64_t conn, std::string_view channel) {
+  return membership(true, conn, channel);
+}
+
+Status Server::leave(uint64_t conn, std::string_view channel) {
+  return membership(false, conn, channel);
+}
+
+Status Server::membership(bool join, uint64_t conn, std::string_view channel) {
+  std::shared_ptr<ConnShared> c = table_.find(conn);
+  if (!c || c->is_request) return Status::unknown_conn;
+  if (join && !c->open.load(std::memory_order_relaxed)) return Status::closed;
+  if (mode_ == Mode::listening) {
+    if (closing_) return Status::closed;
+    // A command, so that it is ordered with this thread's sends and
+    // publishes.
+    Command cmd;
+    cmd.kind = join ? Command::Kind::join : Command::Kind::leave;
+    cmd.id = conn;
+    cmd.a.assign(channel);
+    runner_->post(std::move(cmd));
+    return Status::ok;
+  }
+  if (!engine_) return Status::unknown_conn;
+  Status st =
+      join ? engine_->join(conn, channel) : engine_->leave(conn, channel);
+  settle();
+  return st;
+}
+
+Status Server::publish(int service, std::string_view channel,
+                       bool whole_service, std::string_view text) {
+  if (service < 0 || service >= static_cast<int>(services_.size()))
+    return Status::invalid_argument;
+  if (!codec::utf8_valid(text)) return Status::invalid_argument;
+  if (mode_ == Mode::listening) {
+    if (closing_) return Status::closed;
+    Command cmd;
+    cmd.kind = Command::Kind::publish;
+    cmd.id = whole_service ? 1 : 0;
+    cmd.code = service;
+    cmd.a.assign(channel);
+    cmd.b.assign(text);
+    runner_->post(std::move(cmd));
+    return Status::ok;
+  }
+  if (mode_ != Mode::feeding) return Status::ok;  // no sessions yet
+  engine_->publish(service, channel, whole_service, text);
+  settle();
+  return Status::ok;
+}
+
+Status Server::publish_to(uint64_t conn, std::string_view text) {
+  return send(conn, text);
+}
+
 Status Server::list_sessions(int service, std::vector<uint64_t>& out) const {
   if (service < -1 || service >= static_cast<int>(services_.size()))
     return Status::invalid_argument;

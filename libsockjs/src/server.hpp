@@ -40,6 +40,14 @@ class Server {
   Status respond(uint64_t request, int status, std::string_view content_type,
                  std::string_view headers, std::string_view body);
   Status decide(uint64_t conn, bool accept, int code, std::string_view reason);
+  Status join(uint64_t conn, std::string_view channel);
+  Status leave(uint64_t conn, std::string_view channel);
+  // whole_service: every session of the service, else channel's members.
+  Status publish(int service, std::string_view channel, bool whole_service,
+                 std::string_view text);
+  // A session on this node: as send. On another node: through the
+  // backplane.
+  Status publish_to(uint64_t conn, std::string_view text);
   // Open sessions of a service (-1: all), ascending ids.
   Status list_sessions(int service, std::vector<uint64_t>& out) const;
   Status close_service_sessions(int service, int code, std::string_view reason,
@@ -61,6 +69,8 @@ class Server {
  private:
   enum class Mode { unstarted, listening, feeding };
   Status ensure_feed_mode();
+  // join/leave: the session must exist and be open.
+  Status membership(bool join, uint64_t conn, std::string_view channel);
   void settle();  // feed mode: after each call into the engine
 
   ServerOptions sopts_;

@@ -209,6 +209,42 @@ std::string repeat(std::string_view s, size_t n) {
 
 // ------------------------------------------------------------------ Harness
 
+std::string ws_upgrade(const std::string& path, const char* version) {
+  std::vector<std::string> hs = {"Upgrade: websocket", "Connection: Upgrade",
+                                 std::string("Sec-WebSocket-Key: ") + kKey,
+                                 "Sec-WebSocket-Origin: http://asd",
+                                 "Origin: http://127.0.0.1:8081"};
+  if (version) hs.push_back(std::string("Sec-WebSocket-Version: ") + version);
+  return http_request("GET", path, hs);
+}
+
+WsClient::WsClient(Harness& harness, const std::string& path) : h(harness) {
+  st = h.open_stream();
+  h.feed(st, ws_upgrade(path));
+  auto r = h.response_on(st);
+  EXPECT_TRUE(r.has_value());
+  if (r) handshake = *r;
+  EXPECT_EQ(handshake.status, 101);
+}
+
+std::vector<WsFrame> WsClient::frames() {
+  buf += h.take_received(st);
+  std::vector<WsFrame> out;
+  size_t used = parse_ws_frames(buf, out);
+  buf.erase(0, used);
+  for (const WsFrame& f : out) EXPECT_FALSE(f.masked);
+  return out;
+}
+
+std::vector<std::string> WsClient::texts() {
+  std::vector<std::string> out;
+  for (const WsFrame& f : frames()) {
+    EXPECT_EQ(f.opcode, 1);
+    out.push_back(f.payload);
+  }
+  return out;
+}
+
 Harness::Harness(Config cfg) : cfg_(cfg) {
   sockjs_server_options* so = nullptr;
   EXPECT_EQ(sockjs_server_options_new(&so), SOCKJS_OK);
@@ -216,6 +252,8 @@ Harness::Harness(Config cfg) : cfg_(cfg) {
     EXPECT_EQ(
         sockjs_server_options_set_max_request_head_size(so, cfg_.max_head),
         SOCKJS_OK);
+  if (cfg_.node_id)
+    EXPECT_EQ(sockjs_server_options_set_node_id(so, cfg_.node_id), SOCKJS_OK);
   if (cfg_.request_timeout_ms)
     EXPECT_EQ(sockjs_server_options_set_request_timeout_ms(
                   so, cfg_.request_timeout_ms),

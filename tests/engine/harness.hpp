@@ -27,6 +27,7 @@ struct Config {
   size_t max_head = 0;           // 0: library default
   uint32_t request_timeout_ms = 0;
   bool echo = true;  // the application echoes messages on echo services
+  unsigned node_id = 0;
 };
 
 // One event as the application saw it (strings copied out of the poll).
@@ -148,6 +149,30 @@ class Harness {
   uint64_t now_ = 1000;
   std::vector<Ev> events_;
   std::map<sockjs_stream_id, std::string> received_;
+};
+
+// The RFC 6455 sample key and its accept value.
+constexpr const char* kKey = "x3JJHMbDL1EzLkh9GBhXDw==";
+constexpr const char* kAccept = "HSmrc0sMlYUkAGmm5OPpG2HaGWk=";
+
+// A WebSocket upgrade request for path (version NULL: no version header).
+std::string ws_upgrade(const std::string& path, const char* version = "13");
+
+// A connected RFC 6455 client on one stream.
+struct WsClient {
+  Harness& h;
+  sockjs_stream_id st = 0;
+  Response handshake;
+  std::string buf;  // received, not yet parsed
+
+  WsClient(Harness& harness, const std::string& path);
+  void send_text(std::string_view text) {
+    h.feed(st, ws_client_frame(1, text));
+  }
+  // Frames received since the last call.
+  std::vector<WsFrame> frames();
+  // Text payloads of the frames received since the last call.
+  std::vector<std::string> texts();
 };
 
 std::string repeat(std::string_view s, size_t n);

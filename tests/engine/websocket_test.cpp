@@ -5,56 +5,6 @@
 namespace sockjs_test {
 namespace {
 
-constexpr const char* kKey = "x3JJHMbDL1EzLkh9GBhXDw==";
-constexpr const char* kAccept = "HSmrc0sMlYUkAGmm5OPpG2HaGWk=";
-
-std::string ws_upgrade(const std::string& path, const char* version = "13") {
-  std::vector<std::string> hs = {"Upgrade: websocket", "Connection: Upgrade",
-                                 std::string("Sec-WebSocket-Key: ") + kKey,
-                                 "Sec-WebSocket-Origin: http://asd",
-                                 "Origin: http://127.0.0.1:8081"};
-  if (version) hs.push_back(std::string("Sec-WebSocket-Version: ") + version);
-  return http_request("GET", path, hs);
-}
-
-// A connected RFC 6455 client on one stream.
-struct WsClient {
-  Harness& h;
-  sockjs_stream_id st = 0;
-  Response handshake;
-  std::string buf;  // received, not yet parsed
-
-  WsClient(Harness& harness, const std::string& path) : h(harness) {
-    st = h.open_stream();
-    h.feed(st, ws_upgrade(path));
-    auto r = h.response_on(st);
-    EXPECT_TRUE(r.has_value());
-    if (r) handshake = *r;
-    EXPECT_EQ(handshake.status, 101);
-  }
-  void send_text(std::string_view text) {
-    h.feed(st, ws_client_frame(1, text));
-  }
-  // Frames received since the last call.
-  std::vector<WsFrame> frames() {
-    buf += h.take_received(st);
-    std::vector<WsFrame> out;
-    size_t used = parse_ws_frames(buf, out);
-    buf.erase(0, used);
-    for (const WsFrame& f : out) EXPECT_FALSE(f.masked);
-    return out;
-  }
-  // Text payloads of the frames received since the last call.
-  std::vector<std::string> texts() {
-    std::vector<std::string> out;
-    for (const WsFrame& f : frames()) {
-      EXPECT_EQ(f.opcode, 1);
-      out.push_back(f.payload);
-    }
-    return out;
-  }
-};
-
 using Texts = std::vector<std::string>;
 
 // --------------------------------------------------- WebsocketHttpErrors

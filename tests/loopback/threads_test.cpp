@@ -88,6 +88,58 @@ TEST(Threads, FourThreadsSendToOneSession) {
 // A client that does not read and a small send buffer: sends end up
 // refused with SOCKJS_E_AGAIN; once the client reads, DRAIN arrives and
 // sends are accepted again. Nothing accepted is lost.
+// Channels in mode A: joins are ordered with publishes; two publishing
+// threads reach every member exactly once, each thread's messages in order.
+TEST(Threads, TwoThreadsPublishToAChannel) {
+  constexpr int kMembers = 3;
+  constexpr int kPerThread = 300;
+  HarnessConfig cfg;
+  cfg.echo = false;
+  Harness h(cfg);
+  ASSERT_TRUE(h.ok()) << h.error();
+  WsClient ws[kMembers + 1];  // the last one does not join
+  uint64_t conns[kMembers + 1];
+  for (int i = 0; i <= kMembers; ++i) {
+    ASSERT_TRUE(ws[i].open(h.port(),
+                           "/echo/000/ch" + std::to_string(i) + "/websocket"));
+    ASSERT_EQ(ws[i].read().payload, "o");
+    conns[i] = h.wait_open(static_cast<size_t>(i));
+    ASSERT_NE(conns[i], 0u);
+  }
+  for (int i = 0; i < kMembers; ++i)
+    ASSERT_EQ(sockjs_conn_join(h.server(), conns[i], "room"), SOCKJS_OK);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> publishers;
+  for (int t = 0; t < 2; ++t)
+    publishers.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string msg = std::to_string(t) + ":" + std::to_string(i);
+        if (sockjs_server_publish(h.server(), 0, "room", msg.data(),
+                                  msg.size()) != SOCKJS_OK)
+          ++failures;
+      }
+    });
+  for (auto& th : publishers) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  const char last[] = "end";
+  ASSERT_EQ(sockjs_server_publish(h.server(), 0, nullptr, last, 3), SOCKJS_OK);
+  for (int m = 0; m < kMembers; ++m) {
+    std::vector<std::string> got = read_messages(ws[m], 2 * kPerThread + 1);
+    ASSERT_EQ(got.size(), static_cast<size_t>(2 * kPerThread + 1));
+    EXPECT_EQ(got.back(), "end");
+    got.pop_back();
+    int next[2] = {0, 0};
+    for (const std::string& msg : got) {
+      int t = msg[0] - '0';
+      ASSERT_TRUE(t == 0 || t == 1) << msg;
+      EXPECT_EQ(std::stoi(msg.substr(2)), next[t]) << "member " << m;
+      ++next[t];
+    }
+  }
+  // The member that did not join got the whole-service message only.
+  EXPECT_EQ(read_messages(ws[kMembers], 1), std::vector<std::string>{"end"});
+}
+
 TEST(Threads, BackpressureThenDrain) {
   constexpr size_t kLimit = 16 * 1024;
   HarnessConfig cfg;

@@ -421,6 +421,16 @@ void LibeventRunner::run_commands() {
       case Command::Kind::reject:
         engine_.decide(c.id, false, c.code, c.a);
         break;
+      case Command::Kind::join:
+        engine_.join(c.id, c.a);
+        break;
+      case Command::Kind::leave:
+        engine_.leave(c.id, c.a);
+        break;
+      case Command::Kind::publish:
+        engine_.publish(c.code, c.a, c.id != 0, c.b);
+        break;
+
       case Command::Kind::shutdown:
         if (listener_) {
           evconnlistener_free(listener_);

@@ -30,6 +30,9 @@ struct Command {
     respond,
     accept,
     reject,
+    join,
+    leave,
+    publish,  // id: 1 for a whole service; code: service
     shutdown,
     stop
   };
@@ -37,7 +40,9 @@ struct Command {
   uint64_t id = 0;
   int code = 0;
   std::string a, b, c;  // send: a = text; close, reject: a = reason;
-                        // respond: a = content type, b = headers, c = body
+                        // respond: a = content type, b = headers, c = body;
+                        // join, leave: a = channel; publish: a = channel,
+                        // b = text
 };
 
 class LibeventRunner : public Engine::Host {
