@@ -46,6 +46,11 @@ type Options struct {
 	// (limit hits, protocol errors), LevelError. nil: the lowest level
 	// Logger's handler is enabled for.
 	LogLevel slog.Leveler
+	// This node's number in a cluster (default 0). It is the top 16 bits
+	// of every session id the server hands out (ConnID.Node reads it
+	// back), so ids stay unique across nodes and PublishTo can route an
+	// id to its node. Give every node of a cluster its own number.
+	NodeID uint16
 }
 
 // ServiceOptions configure one SockJS endpoint. The zero value of every

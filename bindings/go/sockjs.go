@@ -66,6 +66,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"unsafe"
 )
 
@@ -147,6 +148,11 @@ func cNew(o *Options) (unsafe.Pointer, error) {
 	}
 	if lv := cLogLevel(o); lv != cLogNone {
 		if err := set("log_level", C.sockjs_server_options_set_log_level(so, C.int(lv))); err != nil {
+			return nil, err
+		}
+	}
+	if o.NodeID != 0 {
+		if err := set("node_id", C.sockjs_server_options_set_node_id(so, C.unsigned(o.NodeID))); err != nil {
 			return nil, err
 		}
 	}
@@ -335,12 +341,16 @@ func cSend(h unsafe.Pointer, id uint64, msg []byte) error {
 	return statusError("send", int(C.sockjs_conn_send(hp(h).s, C.sockjs_conn_id(id), bytesPtr(msg), C.size_t(len(msg)))))
 }
 
-func cSendString(h unsafe.Pointer, id uint64, msg string) error {
-	var p *C.char
-	if len(msg) > 0 {
-		p = (*C.char)(unsafe.Pointer(unsafe.StringData(msg)))
+// stringPtr passes a string's bytes without a copy ("" is NULL).
+func stringPtr(msg string) *C.char {
+	if len(msg) == 0 {
+		return nil
 	}
-	return statusError("send", int(C.sockjs_conn_send(hp(h).s, C.sockjs_conn_id(id), p, C.size_t(len(msg)))))
+	return (*C.char)(unsafe.Pointer(unsafe.StringData(msg)))
+}
+
+func cSendString(h unsafe.Pointer, id uint64, msg string) error {
+	return statusError("send", int(C.sockjs_conn_send(hp(h).s, C.sockjs_conn_id(id), stringPtr(msg), C.size_t(len(msg)))))
 }
 
 // cRespond answers a forwarded request; "" content type or headers pass
@@ -450,6 +460,65 @@ func cMetricsPrometheus(h unsafe.Pointer) (string, error) {
 		}
 		return string(buf[:int(needed)]), nil
 	}
+}
+
+// cChannel is a channel name as a C string; the library checks length and
+// UTF-8, this refuses what a C string cannot carry (a NUL would cut it).
+func cChannel(op, channel string) (*C.char, error) {
+	if strings.IndexByte(channel, 0) >= 0 {
+		return nil, &Error{Code: StatusInvalidArgument, Op: op, Detail: "NUL in channel name"}
+	}
+	return C.CString(channel), nil
+}
+
+func cMembership(h unsafe.Pointer, join bool, id uint64, channel string) error {
+	op := "leave"
+	if join {
+		op = "join"
+	}
+	cc, err := cChannel(op, channel)
+	if err != nil {
+		return err
+	}
+	defer C.free(unsafe.Pointer(cc))
+	if join {
+		return statusError(op, int(C.sockjs_conn_join(hp(h).s, C.sockjs_conn_id(id), cc)))
+	}
+	return statusError(op, int(C.sockjs_conn_leave(hp(h).s, C.sockjs_conn_id(id), cc)))
+}
+
+// cPublish publishes p[:n] (Go memory holding no pointers, so cgo may pass
+// it; the library copies it). wholeService ignores channel (NULL).
+func cPublish(h unsafe.Pointer, service int, channel string, wholeService bool, p *C.char, n int) error {
+	var cc *C.char
+	if !wholeService {
+		var err error
+		if cc, err = cChannel("publish", channel); err != nil {
+			return err
+		}
+		defer C.free(unsafe.Pointer(cc))
+	}
+	return statusError("publish", int(C.sockjs_server_publish(hp(h).s, C.int(service), cc, p, C.size_t(n))))
+}
+
+func cPublishBytes(h unsafe.Pointer, service int, channel string, wholeService bool, msg []byte) error {
+	return cPublish(h, service, channel, wholeService, bytesPtr(msg), len(msg))
+}
+
+func cPublishString(h unsafe.Pointer, service int, channel string, wholeService bool, msg string) error {
+	return cPublish(h, service, channel, wholeService, stringPtr(msg), len(msg))
+}
+
+func cPublishTo(h unsafe.Pointer, id uint64, p *C.char, n int) error {
+	return statusError("publish_to", int(C.sockjs_server_publish_to(hp(h).s, C.sockjs_conn_id(id), p, C.size_t(n))))
+}
+
+func cPublishToBytes(h unsafe.Pointer, id uint64, msg []byte) error {
+	return cPublishTo(h, id, bytesPtr(msg), len(msg))
+}
+
+func cPublishToString(h unsafe.Pointer, id uint64, msg string) error {
+	return cPublishTo(h, id, stringPtr(msg), len(msg))
 }
 
 func cStreamOpen(h unsafe.Pointer, addr string, port int) (uint64, error) {

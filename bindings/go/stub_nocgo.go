@@ -34,3 +34,8 @@ func cListSessions(unsafe.Pointer, int) ([]ConnID, error)                { retur
 func cCloseSessions(unsafe.Pointer, int, int, string) (int, error)       { return 0, ErrNoCgo }
 func cMetrics(unsafe.Pointer) ([]Metric, error)                          { return nil, ErrNoCgo }
 func cMetricsPrometheus(unsafe.Pointer) (string, error)                  { return "", ErrNoCgo }
+func cMembership(unsafe.Pointer, bool, uint64, string) error             { return ErrNoCgo }
+func cPublishBytes(unsafe.Pointer, int, string, bool, []byte) error      { return ErrNoCgo }
+func cPublishString(unsafe.Pointer, int, string, bool, string) error     { return ErrNoCgo }
+func cPublishToBytes(unsafe.Pointer, uint64, []byte) error               { return ErrNoCgo }
+func cPublishToString(unsafe.Pointer, uint64, string) error              { return ErrNoCgo }
