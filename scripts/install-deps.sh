@@ -6,7 +6,7 @@ set -euo pipefail
 
 APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config
-  libevent-dev libcjson-dev node-llhttp libgtest-dev zlib1g-dev
+  libevent-dev libcjson-dev node-llhttp libgtest-dev zlib1g-dev libhiredis-dev
 )
 NPM_DIRS=()  # folders whose package.json npm installs into node_modules
 # Extra groups, requested with flags.
@@ -20,9 +20,9 @@ for arg in "$@"; do
     --python) APT_PACKAGES+=(python3-dev python3-venv) ;;
     --ruby) APT_PACKAGES+=(swig ruby-dev ruby-minitest) ;;
     --fuzz) APT_PACKAGES+=(clang libclang-rt-14-dev) ;;
-    # tests/cluster runs both in the foreground on its own ports; the
-    # packages' system services are not used.
-    --cluster) APT_PACKAGES+=(nginx haproxy) ;;
+    # tests/cluster and tests/backplane run them in the foreground on
+    # their own ports; the packages' system services are not used.
+    --cluster) APT_PACKAGES+=(nginx haproxy redis-server) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
