@@ -112,6 +112,21 @@ func TestPrograms(t *testing.T) {
 				t.Fatalf("amplify: %q %v", m, err)
 			}
 			ws.close()
+			// /broadcast: one message reaches every session of the
+			// service (both exist once their upgrades were answered).
+			var bc [2]*wsClient
+			for i := range bc {
+				if bc[i], err = dialWS(wsURL(base + "/broadcast/websocket")); err != nil {
+					t.Fatal(err)
+				}
+				defer bc[i].close()
+			}
+			bc[1].send("to all")
+			for i, c := range bc {
+				if m, err := c.recv(); err != nil || m != "to all" {
+					t.Fatalf("broadcast client %d: %q %v", i, m, err)
+				}
+			}
 			// SIGTERM: graceful shutdown, then exit 0.
 			cmd.Process.Signal(syscall.SIGTERM)
 			done := make(chan error, 1)

@@ -105,34 +105,27 @@ func main() {
 }
 
 // run is the application: one goroutine reading events, plus the ticker.
+// /ticker and /broadcast reach every session of their service with one
+// Broadcast (escaped once), so the application keeps no session sets.
 func run(srv *sockjs.Server) {
-	sets := make([]map[sockjs.ConnID]*sockjs.Session, len(prefixes))
-	for i := range sets {
-		sets[i] = make(map[sockjs.ConnID]*sockjs.Session)
-	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	events := srv.Events(context.Background())
 	for {
 		select {
 		case <-tick.C:
-			for _, s := range sets[ticker] {
-				s.SendString("tick!")
-			}
+			srv.BroadcastString(ticker, "tick!")
 		case ev, ok := <-events:
 			if !ok {
 				return
 			}
 			switch ev.Type {
 			case sockjs.EventOpen:
-				sets[ev.Service][ev.Session.ID()] = ev.Session
 				if ev.Service == closeSvc {
 					ev.Session.Close(3000, "Go away!")
 				}
-			case sockjs.EventClose:
-				delete(sets[ev.Service], ev.Session.ID())
 			case sockjs.EventMessage:
-				onMessage(ev, sets)
+				onMessage(srv, ev)
 			case sockjs.EventServerClosed:
 				return
 			}
@@ -140,7 +133,7 @@ func run(srv *sockjs.Server) {
 	}
 }
 
-func onMessage(ev sockjs.Event, sets []map[sockjs.ConnID]*sockjs.Session) {
+func onMessage(srv *sockjs.Server, ev sockjs.Event) {
 	switch ev.Service {
 	case amplify:
 		n, _ := strconv.Atoi(strings.TrimSpace(string(ev.Data)))
@@ -152,9 +145,7 @@ func onMessage(ev sockjs.Event, sets []map[sockjs.ConnID]*sockjs.Session) {
 		}
 		ev.Session.SendString(strings.Repeat("x", 1<<n))
 	case broadcast:
-		for _, s := range sets[broadcast] {
-			s.Send(ev.Data)
-		}
+		srv.Broadcast(broadcast, ev.Data)
 	case ticker, closeSvc:
 	default:
 		ev.Session.Send(ev.Data)
