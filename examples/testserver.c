@@ -27,7 +27,7 @@
 
 enum { ECHO, DISABLED_WS, COOKIE, CLOSE, TICKER, AMPLIFY, BROADCAST, NSVC };
 
-/* Open sessions of one service, for /ticker and /broadcast. */
+/* Open sessions of one service, for /ticker. */
 typedef struct {
   sockjs_conn_id *ids;
   size_t n, cap;
@@ -70,8 +70,7 @@ static int add(sockjs_server *srv, const char *prefix, int which,
   return rc == SOCKJS_OK ? id : -1;
 }
 
-static void on_message(sockjs_server *srv, int svc, const sockjs_event *ev,
-                       conn_set *sets) {
+static void on_message(sockjs_server *srv, int svc, const sockjs_event *ev) {
   if (svc == AMPLIFY) {
     int n = atoi(ev->data);
     if (n < 1) n = 1;
@@ -83,8 +82,8 @@ static void on_message(sockjs_server *srv, int svc, const sockjs_event *ev,
     sockjs_conn_send(srv, ev->conn, buf, len);
     free(buf);
   } else if (svc == BROADCAST) {
-    for (size_t i = 0; i < sets[BROADCAST].n; ++i)
-      sockjs_conn_send(srv, sets[BROADCAST].ids[i], ev->data, ev->len);
+    /* Escaped once, queued to every session of the service. */
+    sockjs_server_publish(srv, BROADCAST, NULL, ev->data, ev->len);
   } else if (svc != TICKER && svc != CLOSE) {
     sockjs_conn_send(srv, ev->conn, ev->data, ev->len);
   }
@@ -224,7 +223,7 @@ int main(int argc, char **argv) {
               sockjs_conn_close(srv, ev->conn, 3000, "Go away!");
             break;
           case SOCKJS_EVENT_MESSAGE:
-            on_message(srv, ev->service, ev, sets);
+            on_message(srv, ev->service, ev);
             break;
           case SOCKJS_EVENT_CLOSE:
             set_remove(&sets[ev->service], ev->conn);

@@ -442,6 +442,44 @@ SOCKJS_API int sockjs_server_options_set_log_level(sockjs_server_options *o,
 SOCKJS_API int sockjs_server_options_set_node_id(sockjs_server_options *o,
                                                  unsigned node_id);
 
+/**
+ * Join a cluster through a Redis backplane (listen mode only). Every
+ * sockjs_server_publish and every sockjs_server_publish_to another node's
+ * session then also goes to Redis, and what other nodes publish is
+ * delivered here: each session gets a message exactly once (this node's own
+ * messages are delivered locally, never again from Redis), and messages of
+ * one publishing thread stay in order. sockjs_server_listen does not accept
+ * connections before the node is subscribed; it fails with SOCKJS_E_IO when
+ * Redis cannot be reached within the connect timeout. Later outages are
+ * survived: sessions stay open, local publishing goes on, publishes for
+ * other nodes are held (bounded by the buffer limit; what does not fit is
+ * dropped and counted), the links reconnect with backoff and subscribe
+ * again. A publish whose reply was lost is counted, never re-sent (it could
+ * duplicate or reorder). What other nodes publish during the outage does
+ * not reach this node. State and counters: the sockjs_backplane_* metrics.
+ * @param host  an IP address (a name is resolved on the I/O thread at each
+ *              attempt); NULL turns the backplane off (the default).
+ * @param port  1..65535.
+ * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_backplane_redis(
+    sockjs_server_options *o, const char *host, int port);
+/** The Redis pub/sub channel the nodes of one cluster share (default
+ *  "sockjs"); 1..255 bytes.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_NOMEM. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_backplane_channel(
+    sockjs_server_options *o, const char *channel);
+/** Bytes of publishes held for Redis while it is unreachable (default
+ *  1 MiB; also the most bytes awaiting Redis's replies); at least 1.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_backplane_buffer_limit(
+    sockjs_server_options *o, size_t bytes);
+/** How long sockjs_server_listen waits for the backplane (default 5000 ms),
+ *  and how long one connection attempt may take before it is retried;
+ *  1..600000.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_backplane_connect_timeout_ms(
+    sockjs_server_options *o, uint32_t ms);
+
 /* ---------------------------------------------------------------- server */
 typedef struct sockjs_server sockjs_server;
 /** Identifies one SockJS session (or one forwarded HTTP request) within a
@@ -892,7 +930,8 @@ SOCKJS_API int sockjs_server_metrics_prometheus(sockjs_server *s, char *buf,
  * Register a new host-owned connection. Puts the server in feed mode.
  * @param remote_addr  NULL or the peer address text (for conn info). Copied.
  * @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT, SOCKJS_E_STATE (listening or
- *         closed), SOCKJS_E_NOMEM.
+ *         closed, or a backplane is configured: it needs listen mode),
+ *         SOCKJS_E_NOMEM.
  * Thread: owner. Since: 0.1
  */
 SOCKJS_API int sockjs_server_stream_open(sockjs_server *s,

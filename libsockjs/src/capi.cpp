@@ -392,6 +392,39 @@ int sockjs_server_options_set_node_id(sockjs_server_options* o,
   return SOCKJS_OK;
 }
 
+int sockjs_server_options_set_backplane_redis(sockjs_server_options* o,
+                                              const char* host, int port) {
+  SOCKJS_CHECK(o && (!host || (*host && port >= 1 && port <= 65535)));
+  return guard(nullptr, nullptr, [&] {
+    o->o.backplane.redis_host = host ? host : "";
+    o->o.backplane.redis_port = static_cast<uint16_t>(host ? port : 6379);
+    return SOCKJS_OK;
+  });
+}
+
+int sockjs_server_options_set_backplane_channel(sockjs_server_options* o,
+                                                const char* channel) {
+  SOCKJS_CHECK(o && channel && *channel && std::strlen(channel) <= 255);
+  return guard(nullptr, nullptr, [&] {
+    o->o.backplane.channel = channel;
+    return SOCKJS_OK;
+  });
+}
+
+int sockjs_server_options_set_backplane_buffer_limit(sockjs_server_options* o,
+                                                     size_t bytes) {
+  SOCKJS_CHECK(o && bytes >= 1);
+  o->o.backplane.buffer_limit = bytes;
+  return SOCKJS_OK;
+}
+
+int sockjs_server_options_set_backplane_connect_timeout_ms(
+    sockjs_server_options* o, uint32_t ms) {
+  SOCKJS_CHECK(o && ms >= 1 && ms <= 600000);
+  o->o.backplane.connect_timeout_ms = ms;
+  return SOCKJS_OK;
+}
+
 int sockjs_server_options_set_log_level(sockjs_server_options* o, int level) {
   SOCKJS_CHECK(o);
   SOCKJS_CHECK(level == SOCKJS_LOG_NONE || level == SOCKJS_LOG_DEBUG ||

@@ -221,6 +221,10 @@ class Engine {
   // it (counted). Returns the number of sessions it was queued to.
   size_t publish(int service, std::string_view channel, bool whole_service,
                  std::string_view text);
+  // A message for one session from another node: queued like a send, but
+  // dropped (and counted) when the session is gone, closing, or over its
+  // send-buffer limit. True when queued.
+  bool publish_to_session(uint64_t conn, std::string_view text);
   // The service with exactly this prefix, or -1.
   int service_by_prefix(std::string_view prefix) const;
   void shutdown();
@@ -317,6 +321,10 @@ class Engine {
   void queue_message(Session& sess, std::string_view text,
                      std::string_view escaped);
   void leave_all_channels(Session& sess);
+  // Queues a published message unless the session is over its send-buffer
+  // limit (then counted as dropped); false when not queued.
+  bool offer_published(Session& sess, std::string_view text,
+                       std::string_view escaped);
   void update_buffered(Session& sess);
   void list_for_flush(Session& sess);
   Session* find_session(uint64_t conn) const;

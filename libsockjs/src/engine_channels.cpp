@@ -63,22 +63,12 @@ size_t Engine::publish(int service, std::string_view channel,
                        bool whole_service, std::string_view text) {
   if (service < 0 || static_cast<size_t>(service) >= services_.size()) return 0;
   Service& svc = *services_[static_cast<size_t>(service)];
-  ServiceMetrics& m = metrics_.service(svc.id);
-  m.published.fetch_add(1, std::memory_order_relaxed);
+  metrics_.service(svc.id).published.fetch_add(1, std::memory_order_relaxed);
   scratch_escaped_.clear();
   codec::append_json_message(scratch_escaped_, text);
   size_t delivered = 0;
   auto offer = [&](Session& sess) {
-    if (!accepts_messages(sess)) return;
-    const ConnShared& c = *sess.shared;
-    if (c.pending() >= static_cast<int64_t>(c.limit)) {
-      // A slow member misses this message rather than growing without
-      // bound; the publisher is not told per member.
-      m.publish_dropped.fetch_add(1, std::memory_order_relaxed);
-      return;
-    }
-    queue_message(sess, text, scratch_escaped_);
-    ++delivered;
+    if (offer_published(sess, text, scratch_escaped_)) ++delivered;
   };
   if (whole_service) {
     for (auto& kv : sessions_)
@@ -89,6 +79,26 @@ size_t Engine::publish(int service, std::string_view channel,
       for (Session* sess : ch->second) offer(*sess);
   }
   return delivered;
+}
+
+bool Engine::publish_to_session(uint64_t conn, std::string_view text) {
+  Session* sess = find_session(conn);
+  return sess && offer_published(*sess, text, {});
+}
+
+bool Engine::offer_published(Session& sess, std::string_view text,
+                             std::string_view escaped) {
+  if (!accepts_messages(sess)) return false;
+  const ConnShared& c = *sess.shared;
+  if (c.pending() >= static_cast<int64_t>(c.limit)) {
+    // A slow member misses this message rather than growing without
+    // bound; the publisher is not told per member.
+    metrics_.service(sess.service->id)
+        .publish_dropped.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  queue_message(sess, text, escaped);
+  return true;
 }
 
 int Engine::service_by_prefix(std::string_view prefix) const {

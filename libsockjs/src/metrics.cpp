@@ -50,6 +50,27 @@ constexpr Family kFamilies[] = {
     {"sockjs_publish_dropped_total", kCounter,
      "Published messages a session missed because its send buffer was "
      "full."},
+    {"sockjs_backplane_state", kGauge,
+     "Redis backplane: 0 not configured, 1 down or connecting, 2 up "
+     "(subscribed and able to publish)."},
+    {"sockjs_backplane_published_total", kCounter,
+     "Envelopes Redis accepted from this node."},
+    {"sockjs_backplane_received_total", kCounter,
+     "Envelopes received from Redis (this node's own included)."},
+    {"sockjs_backplane_dropped_total", kCounter,
+     "Publishes for other nodes dropped because the outage buffer was "
+     "full."},
+    {"sockjs_backplane_lost_in_flight_total", kCounter,
+     "Publishes whose Redis reply never came (connection lost); never "
+     "re-sent."},
+    {"sockjs_backplane_publish_errors_total", kCounter,
+     "Publishes Redis answered with an error."},
+    {"sockjs_backplane_reconnects_total", kCounter,
+     "Redis connections re-established after a loss."},
+    {"sockjs_backplane_connect_failures_total", kCounter,
+     "Redis connection attempts that failed or timed out."},
+    {"sockjs_backplane_buffered_bytes", kGauge,
+     "Bytes of publishes held for Redis now."},
 };
 
 const Family* family(const char* name) {
@@ -117,6 +138,22 @@ void Metrics::snapshot(std::vector<MetricSample>& out) const {
     uint64_t v = rd(http_[st]);
     if (v) add("sockjs_http_requests_total", -1, "", "", st, v);
   }
+  const BackplaneMetrics& b = backplane;
+  add("sockjs_backplane_state", -1, "", "", 0,
+      static_cast<uint64_t>(b.state.load(std::memory_order_relaxed)));
+  add("sockjs_backplane_published_total", -1, "", "", 0, rd(b.published));
+  add("sockjs_backplane_received_total", -1, "", "", 0, rd(b.received));
+  add("sockjs_backplane_dropped_total", -1, "", "", 0, rd(b.dropped));
+  add("sockjs_backplane_lost_in_flight_total", -1, "", "", 0,
+      rd(b.lost_in_flight));
+  add("sockjs_backplane_publish_errors_total", -1, "", "", 0,
+      rd(b.publish_errors));
+  add("sockjs_backplane_reconnects_total", -1, "", "", 0, rd(b.reconnects));
+  add("sockjs_backplane_connect_failures_total", -1, "", "", 0,
+      rd(b.connect_failures));
+  int64_t held = b.buffered_bytes.load(std::memory_order_relaxed);
+  add("sockjs_backplane_buffered_bytes", -1, "", "", 0,
+      held < 0 ? 0 : static_cast<uint64_t>(held));
   for (int l = 0; l < kLimitCount; ++l)
     add("sockjs_limit_hits_total", -1, "", limit_name(static_cast<Limit>(l)), 0,
         rd(limits_[l]));

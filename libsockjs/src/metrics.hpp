@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "backplane/backplane_options.hpp"
 #include "options.hpp"
 
 namespace sockjs {
@@ -76,6 +77,9 @@ class Metrics {
   void connection_closed() {
     connections_open_.fetch_sub(1, std::memory_order_relaxed);
   }
+
+  // Written by the backplane on the I/O thread (all zero without one).
+  BackplaneMetrics backplane;
 
   void snapshot(std::vector<MetricSample>& out) const;
   // Prometheus text exposition format 0.0.4.

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backplane/backplane_options.hpp"
 #include "net/cidr.hpp"
 
 namespace sockjs {
@@ -79,6 +80,7 @@ struct ServerOptions {
   // that ids are unique across nodes and a publish to a session id finds
   // its node.
   uint16_t node_id = 0;
+  BackplaneOptions backplane;  // redis_host empty: no backplane
 };
 
 // How long a WebSocket peer has to answer a ping (sockjs-node's fixed 10 s).

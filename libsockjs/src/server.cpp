@@ -223,7 +223,18 @@ Status Server::publish(int service, std::string_view channel,
 }
 
 Status Server::publish_to(uint64_t conn, std::string_view text) {
-  return send(conn, text);
+  if ((conn >> 48) == sopts_.node_id) return send(conn, text);
+  // Another node's session: only the backplane can reach it.
+  if (sopts_.backplane.redis_host.empty() || mode_ != Mode::listening)
+    return Status::unknown_conn;
+  if (!codec::utf8_valid(text)) return Status::invalid_argument;
+  if (closing_) return Status::closed;
+  Command cmd;
+  cmd.kind = Command::Kind::publish_to;
+  cmd.id = conn;
+  cmd.b.assign(text);
+  runner_->post(std::move(cmd));
+  return Status::ok;
 }
 
 Status Server::list_sessions(int service, std::vector<uint64_t>& out) const {
@@ -260,6 +271,8 @@ Status Server::ensure_feed_mode() {
   std::lock_guard<std::mutex> lock(mode_mu_);
   if (mode_ == Mode::feeding) return Status::ok;
   if (mode_ != Mode::unstarted || closing_) return Status::state;
+  // The backplane lives on the runner's loop: listen mode only.
+  if (!sopts_.backplane.redis_host.empty()) return Status::state;
   engine_ =
       std::make_unique<Engine>(sopts_, services_, table_, metrics_, nullptr);
   engine_->set_now(clock_);

@@ -62,11 +62,14 @@ TEST(Metrics, StartAtZeroWithEveryLabelListed) {
   EXPECT_EQ(value(ms, "sockjs_limit_hits_total", "", "request_head"), 0);
   EXPECT_EQ(value(ms, "sockjs_messages_received_total"), 0);
   EXPECT_EQ(value(ms, "sockjs_http_requests_total", "", "", 200), -1);
+  EXPECT_EQ(value(ms, "sockjs_backplane_state"), 0);  // not configured
   for (const sockjs_metric& m : ms) {
     EXPECT_TRUE(m.type == SOCKJS_METRIC_COUNTER ||
                 m.type == SOCKJS_METRIC_GAUGE);
     EXPECT_EQ(m.size, sizeof(sockjs_metric));
-    if (std::string(m.name).find("sessions") != std::string::npos ||
+    if (std::string(m.name).rfind("sockjs_backplane_", 0) == 0)
+      EXPECT_EQ(m.service, -1) << m.name;  // server-wide
+    else if (std::string(m.name).find("sessions") != std::string::npos ||
         std::string(m.name).find("message") != std::string::npos ||
         std::string(m.name).find("send_refused") != std::string::npos ||
         std::string(m.name).find("publish") != std::string::npos)

@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <mutex>
+
+#include "runner/backplane_bridge.hpp"
 
 namespace sockjs {
 
@@ -42,7 +45,10 @@ LibeventRunner::LibeventRunner(const ServerOptions& sopts,
                                const std::vector<ServiceOptions>& services,
                                ConnTable& table, Metrics& metrics,
                                EventQueue& queue)
-    : engine_(sopts, services, table, metrics, this),
+    : sopts_(sopts),
+      services_(services),
+      metrics_(metrics),
+      engine_(sopts, services, table, metrics, this),
       queue_(queue),
       table_(table),
       max_connections_(sopts.max_connections),
@@ -52,6 +58,7 @@ LibeventRunner::LibeventRunner(const ServerOptions& sopts,
 
 LibeventRunner::~LibeventRunner() {
   join();
+  bridge_.reset();  // its Redis contexts live on base_
   for (auto& kv : conns_) {
     if (kv.second->rd) event_free(kv.second->rd);
     if (kv.second->wr) event_free(kv.second->wr);
@@ -89,7 +96,9 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
         base_, &LibeventRunner::on_accept, this,
         // libevent's default backlog (-1) is 128: a burst of connections
         // beyond it waits for SYN retransmits. The kernel caps SOMAXCONN.
-        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC |
+            // With a backplane: no session before the node is subscribed.
+            (sopts_.backplane.redis_host.empty() ? 0 : LEV_OPT_DISABLED),
         SOMAXCONN, ai->ai_addr, static_cast<int>(ai->ai_addrlen));
     if (!listener_)
       error = std::string("cannot listen on ") + host + ":" + port_text + ": " +
@@ -123,6 +132,7 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
     return Status::nomem;
   }
   engine_.set_now(monotonic_ms());
+  if (!sopts_.backplane.redis_host.empty()) make_bridge();
   thread_ = std::thread([this] {
     // One libevent round handles every ready socket, timer and command;
     // only then are the events handed over and the output written, so a
@@ -132,7 +142,46 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
       guarded([this] { after_op(); });
     }
   });
+  if (bridge_) return wait_for_backplane(error);
   return Status::ok;
+}
+
+void LibeventRunner::make_bridge() {
+  bridge_ = std::make_unique<BackplaneBridge>(
+      base_, sopts_, services_, engine_, metrics_.backplane,
+      [this](bool up) { backplane_state(up); });
+  bridge_->start();  // the I/O thread does not run yet: no race on base_
+}
+
+void LibeventRunner::backplane_state(bool up) {
+  const BackplaneOptions& b = sopts_.backplane;
+  std::string where = b.redis_host + ":" + std::to_string(b.redis_port);
+  if (up && !first_up_) {
+    if (listener_) evconnlistener_enable(listener_);
+    std::lock_guard<std::mutex> lock(up_mu_);
+    first_up_ = true;
+    up_cv_.notify_all();
+  }
+  if (engine_.logging(up ? Engine::kInfo : Engine::kWarning))
+    engine_.log(up ? Engine::kInfo : Engine::kWarning, -1, 0,
+                up ? "backplane up: subscribed at Redis " + where
+                   : "backplane down: Redis " + where +
+                         " unreachable; sessions stay open, publishes "
+                         "for other nodes are held up to the buffer limit");
+}
+
+Status LibeventRunner::wait_for_backplane(std::string& error) {
+  const BackplaneOptions& b = sopts_.backplane;
+  std::unique_lock<std::mutex> lock(up_mu_);
+  if (up_cv_.wait_for(lock, std::chrono::milliseconds(b.connect_timeout_ms),
+                      [this] { return first_up_; }))
+    return Status::ok;
+  lock.unlock();
+  error = "backplane: Redis at " + b.redis_host + ":" +
+          std::to_string(b.redis_port) + " not reachable within " +
+          std::to_string(b.connect_timeout_ms) + " ms";
+  join();
+  return Status::io;
 }
 
 void LibeventRunner::post(Command&& cmd) {
@@ -429,6 +478,10 @@ void LibeventRunner::run_commands() {
         break;
       case Command::Kind::publish:
         engine_.publish(c.code, c.a, c.id != 0, c.b);
+        if (bridge_) bridge_->share_publish(c.code, c.a, c.id != 0, c.b);
+        break;
+      case Command::Kind::publish_to:
+        if (bridge_) bridge_->share_publish_to(c.id, c.b);
         break;
 
       case Command::Kind::shutdown:

@@ -4,6 +4,7 @@
 // through an eventfd, once per batch). libevent runs without its thread
 // locks: only the I/O thread ever touches the event base.
 #pragma once
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -23,6 +24,8 @@ struct sockaddr;
 
 namespace sockjs {
 
+class BackplaneBridge;
+
 struct Command {
   enum class Kind : uint8_t {
     send,
@@ -32,7 +35,8 @@ struct Command {
     reject,
     join,
     leave,
-    publish,  // id: 1 for a whole service; code: service
+    publish,     // id: 1 for a whole service; code: service
+    publish_to,  // id: a session of another node (backplane)
     shutdown,
     stop
   };
@@ -42,7 +46,7 @@ struct Command {
   std::string a, b, c;  // send: a = text; close, reject: a = reason;
                         // respond: a = content type, b = headers, c = body;
                         // join, leave: a = channel; publish: a = channel,
-                        // b = text
+                        // b = text; publish_to: b = text
 };
 
 class LibeventRunner : public Engine::Host {
@@ -53,7 +57,9 @@ class LibeventRunner : public Engine::Host {
   ~LibeventRunner() override;
 
   // Binds and listens in the calling thread (so errors come back here),
-  // then starts the I/O thread.
+  // then starts the I/O thread. With a backplane, connections are accepted
+  // only once it is up; start waits for that (connect_timeout_ms) and
+  // fails with Status::io when it does not come up in time.
   Status start(const char* host, uint16_t port, uint16_t* bound,
                std::string& error);
   void post(Command&& cmd);
@@ -96,7 +102,14 @@ class LibeventRunner : public Engine::Host {
   void run_commands();
   void after_op();
   void stop_now();
+  // With a backplane: set up the bridge; then wait until it is up.
+  void make_bridge();
+  Status wait_for_backplane(std::string& error);
+  void backplane_state(bool up);
 
+  const ServerOptions& sopts_;  // the Server's, which outlives us
+  const std::vector<ServiceOptions>& services_;
+  Metrics& metrics_;
   Engine engine_;
   EventQueue& queue_;
   ConnTable& table_;
@@ -113,8 +126,14 @@ class LibeventRunner : public Engine::Host {
   std::vector<uint64_t> dirty_;
   std::vector<char> buf_;
   bool stopped_ = false;
-  size_t max_connections_;  // 0: no limit
-  uint32_t keepalive_s_;    // 0: no TCP keepalive
+  size_t max_connections_;                   // 0: no limit
+  uint32_t keepalive_s_;                     // 0: no TCP keepalive
+  std::unique_ptr<BackplaneBridge> bridge_;  // only with a backplane
+  // The listener is enabled once the backplane is first up; start()
+  // waits on this.
+  std::mutex up_mu_;
+  std::condition_variable up_cv_;
+  bool first_up_ = false;
 };
 
 }  // namespace sockjs
