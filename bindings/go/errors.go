@@ -1,6 +1,9 @@
 package sockjs
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Status is a libsockjs status code (the sockjs_status values of sockjs.h).
 type Status int
@@ -70,6 +73,9 @@ type Error struct {
 	Code   Status
 	Op     string // the operation, e.g. "send", "listen"
 	Detail string // extra text from the library (listen, new), may be empty
+	// Err is a more precise cause when there is one (ErrListenOnly), so
+	// that errors.Is matches both it and the sentinel of Code.
+	Err error
 }
 
 func (e *Error) Error() string {
@@ -92,6 +98,9 @@ func (e *Error) Is(target error) bool {
 	return ok && t.Code == e.Code
 }
 
+// Unwrap returns Err.
+func (e *Error) Unwrap() error { return e.Err }
+
 // Sentinels for errors.Is.
 var (
 	ErrInvalidArgument = &Error{Code: StatusInvalidArgument}
@@ -112,6 +121,12 @@ var (
 	// ErrNoCgo: this build has no cgo, so there is no library to call.
 	ErrNoCgo = &Error{Code: StatusNoCgo}
 )
+
+// ErrListenOnly: NewHandler (or Handler, which panics with it) on a server
+// configured with Options.Backplane, which runs on the library's own I/O
+// loop and so needs Listen. The *Error it comes in has StatusState, so it
+// matches ErrState too.
+var ErrListenOnly = errors.New("sockjs: needs Listen mode")
 
 // ErrUnknownConn is another name for ErrUnknownSession (the C name).
 var ErrUnknownConn = ErrUnknownSession

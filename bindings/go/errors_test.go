@@ -31,4 +31,12 @@ func TestErrorsIs(t *testing.T) {
 	if ErrUnknownConn != ErrUnknownSession {
 		t.Fatal("alias")
 	}
+	// A precise cause is matched along with the sentinel of the code.
+	lo := fmt.Errorf("app: %w", &Error{Code: StatusState, Op: "handler", Err: ErrListenOnly})
+	if !errors.Is(lo, ErrListenOnly) || !errors.Is(lo, ErrState) || errors.Is(lo, ErrIO) {
+		t.Fatalf("errors.Is on %v", lo)
+	}
+	if errors.Is(statusError("listen", int(StatusState)), ErrListenOnly) {
+		t.Fatal("a plain state error matched ErrListenOnly")
+	}
 }

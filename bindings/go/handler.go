@@ -23,12 +23,30 @@ import (
 // Plain HTTP transports are answered through the ResponseWriter, so the
 // connection stays net/http's (keep-alive, HTTP/2, middleware); WebSocket
 // requests hijack the connection. Events are read with Next or Events as
-// in listen mode. Handler panics if the server is already listening.
+// in listen mode. Handler panics with NewHandler's error: when the server
+// is already listening (ErrState), or has Options.Backplane
+// (ErrListenOnly).
 func (s *Server) Handler() http.Handler {
-	if err := s.startFeed(); err != nil {
+	h, err := s.NewHandler()
+	if err != nil {
 		panic(err)
 	}
-	return &handler{s: s}
+	return h
+}
+
+// NewHandler is Handler returning its error instead of panicking: ErrState
+// when the server is listening, ErrListenOnly (with ErrState) when it is
+// configured with a backplane, which only Listen mode has. Channels
+// (Join, Publish, PublishTo of this node's sessions) work in both modes.
+func (s *Server) NewHandler() (http.Handler, error) {
+	if s.backplane {
+		return nil, &Error{Code: StatusState, Op: "handler", Err: ErrListenOnly,
+			Detail: "Options.Backplane runs on the library's own I/O loop: serve with Listen, not Handler"}
+	}
+	if err := s.startFeed(); err != nil {
+		return nil, err
+	}
+	return &handler{s: s}, nil
 }
 
 type handler struct{ s *Server }

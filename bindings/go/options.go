@@ -51,6 +51,9 @@ type Options struct {
 	// back), so ids stay unique across nodes and PublishTo can route an
 	// id to its node. Give every node of a cluster its own number.
 	NodeID uint16
+	// Join a cluster through Redis (nil: no backplane, the default).
+	// Listen mode only; see BackplaneOptions.
+	Backplane *BackplaneOptions
 }
 
 // ServiceOptions configure one SockJS endpoint. The zero value of every

@@ -61,6 +61,8 @@ type Server struct {
 	sessions map[ConnID]*Session
 
 	logger *slog.Logger // nil: the library was told to stay silent
+
+	backplane bool // Options.Backplane was set: listen mode only
 }
 
 // NewServer creates a server and adds opts.Services. It fails with
@@ -80,6 +82,8 @@ func NewServer(opts Options) (*Server, error) {
 		nextSem:  make(chan struct{}, 1),
 		sessions: make(map[ConnID]*Session),
 		logger:   opts.Logger,
+
+		backplane: opts.Backplane != nil,
 	}
 	if err := s.openEventFile(); err != nil {
 		cFree(c)

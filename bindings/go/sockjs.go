@@ -156,6 +156,11 @@ func cNew(o *Options) (unsafe.Pointer, error) {
 			return nil, err
 		}
 	}
+	if o.Backplane != nil {
+		if err := cBackplane(so, o.Backplane); err != nil {
+			return nil, err
+		}
+	}
 	var errbuf [C.SOCKJS_ERRBUF_SIZE]C.char
 	var s *C.sockjs_server
 	if rc := C.sockjs_server_new(so, &s, &errbuf[0]); rc != 0 {
@@ -167,6 +172,47 @@ func cNew(o *Options) (unsafe.Pointer, error) {
 		return nil, &Error{Code: StatusNoMem, Op: "new"}
 	}
 	return unsafe.Pointer(h), nil
+}
+
+func cBackplane(so *C.sockjs_server_options, b *BackplaneOptions) error {
+	host, port, err := b.redisHostPort()
+	if err != nil {
+		return err
+	}
+	ch := C.CString(host)
+	rc := C.sockjs_server_options_set_backplane_redis(so, ch, C.int(port))
+	C.free(unsafe.Pointer(ch))
+	if err := statusError("backplane RedisAddr", int(rc)); err != nil {
+		return err
+	}
+	if b.Channel != "" {
+		cc, err := cChannel("backplane Channel", b.Channel)
+		if err != nil {
+			return err
+		}
+		rc := C.sockjs_server_options_set_backplane_channel(so, cc)
+		C.free(unsafe.Pointer(cc))
+		if err := statusError("backplane Channel", int(rc)); err != nil {
+			return err
+		}
+	}
+	if b.BufferLimit < 0 {
+		return &Error{Code: StatusInvalidArgument, Op: "backplane BufferLimit", Detail: "negative"}
+	}
+	if b.BufferLimit > 0 {
+		if err := statusError("backplane BufferLimit", int(C.sockjs_server_options_set_backplane_buffer_limit(so, C.size_t(b.BufferLimit)))); err != nil {
+			return err
+		}
+	}
+	if b.ConnectTimeout < 0 {
+		return &Error{Code: StatusInvalidArgument, Op: "backplane ConnectTimeout", Detail: "negative"}
+	}
+	if b.ConnectTimeout > 0 {
+		if err := statusError("backplane ConnectTimeout", int(C.sockjs_server_options_set_backplane_connect_timeout_ms(so, C.uint32_t(millis(b.ConnectTimeout))))); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func cAddService(h unsafe.Pointer, o *ServiceOptions) (int, error) {
