@@ -9,6 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import sockjs  # noqa: E402
+from redis_process import RedisProcess  # noqa: E402
 
 WAIT = 10.0  # upper bound for any single expected event; never reached when green
 
@@ -26,3 +27,14 @@ def echo_server() -> Iterator[sockjs.Server]:
     with sockjs.Server(prefix="/echo", heartbeat_delay=0) as server:
         server.listen("127.0.0.1", 0)
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis() -> Iterator[RedisProcess]:
+    """One redis-server for the session's backplane tests (each test uses
+    its own backplane channel); fails when redis-server is missing."""
+    proc = RedisProcess()
+    try:
+        yield proc
+    finally:
+        proc.stop()

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from redis_process import RedisProcess
 from sockjs_client import WebSocketClient, XhrClient, http_get
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -102,3 +103,27 @@ def test_chat_example_broadcasts() -> None:
                 b.send("hello room")
                 assert a.next_message().endswith(": hello room")
                 assert b.next_message().endswith(": hello room")
+
+
+def test_chat_example_across_two_nodes(redis: RedisProcess) -> None:
+    """Two chat processes on one Redis are one room."""
+    cluster = ("--redis-port", str(redis.port))
+    with run_example("chat.py", "--node-id", "1", *cluster) as port1, \
+            run_example("chat.py", "--node-id", "2", *cluster) as port2:
+        with WebSocketClient(port1, "/chat") as a:
+            a.recv_sockjs()
+            a_joined = a.next_message()
+            assert a_joined.endswith("joined")
+            with WebSocketClient(port2, "/chat") as b:
+                b.recv_sockjs()
+                joined = a.next_message()  # b's node told a's node
+                assert joined.endswith("joined")
+                # a's own "joined" may still have been on its way through
+                # Redis when b opened; then b reads it first.
+                first = b.next_message()
+                if first == a_joined:
+                    first = b.next_message()
+                assert first == joined
+                a.send("across nodes")
+                assert b.next_message().endswith(": across nodes")
+                assert a.next_message().endswith(": across nodes")

@@ -33,7 +33,17 @@ from .events import (
     RequestReceived,
     ServerClosed,
 )
-from .server import BaseServer, BaseSession, Metric, Request, Server, Service, Session
+from .server import (
+    MAX_CHANNEL_NAME,
+    BaseServer,
+    BaseSession,
+    Metric,
+    Request,
+    Server,
+    Service,
+    Session,
+    node_of,
+)
 
 # The extension was compiled against one header and linked with one library;
 # a mismatch of major versions means an ABI we were not built for.
@@ -60,6 +70,7 @@ __all__ = [
     "InternalError",
     "InvalidArgumentError",
     "LimitError",
+    "MAX_CHANNEL_NAME",
     "Message",
     "Metric",
     "Open",
@@ -76,4 +87,5 @@ __all__ = [
     "Status",
     "UnknownConnectionError",
     "library_version",
+    "node_of",
 ]

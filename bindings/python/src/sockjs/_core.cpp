@@ -39,6 +39,15 @@ std::pair<const char*, size_t> utf8_view(const py::str& s) {
   return {p, static_cast<size_t>(len)};
 }
 
+// A channel name for the C ABI, which takes NUL-terminated strings: a name
+// with an embedded NUL would be cut short there, so it is refused here with
+// the status the library gives other bad names.
+bool channel_name(const py::str& name, std::string& out) {
+  auto [p, len] = utf8_view(name);
+  out.assign(p, len);
+  return out.find('\0') == std::string::npos;
+}
+
 class Options {
  public:
   Options() {
@@ -159,6 +168,37 @@ class Server {
     if (reason.is_none()) return sockjs_conn_reject(s_, conn, code, nullptr);
     std::string r = reason.cast<std::string>();
     return sockjs_conn_reject(s_, conn, code, r.c_str());
+  }
+
+  int conn_join(sockjs_conn_id conn, const py::str& channel) {
+    std::string name;
+    if (!channel_name(channel, name)) return SOCKJS_E_INVALID_ARGUMENT;
+    return sockjs_conn_join(s_, conn, name.c_str());
+  }
+
+  int conn_leave(sockjs_conn_id conn, const py::str& channel) {
+    std::string name;
+    if (!channel_name(channel, name)) return SOCKJS_E_INVALID_ARGUMENT;
+    return sockjs_conn_leave(s_, conn, name.c_str());
+  }
+
+  // channel None: every session of the service.
+  int publish(int service, const py::object& channel, const py::str& text) {
+    std::string name;
+    if (!channel.is_none()) {
+      if (!py::isinstance<py::str>(channel))
+        throw py::type_error("channel must be str or None");
+      if (!channel_name(py::reinterpret_borrow<py::str>(channel), name))
+        return SOCKJS_E_INVALID_ARGUMENT;
+    }
+    auto [p, len] = utf8_view(text);
+    return sockjs_server_publish(
+        s_, service, channel.is_none() ? nullptr : name.c_str(), p, len);
+  }
+
+  int publish_to(sockjs_conn_id conn, const py::str& text) {
+    auto [p, len] = utf8_view(text);
+    return sockjs_server_publish_to(s_, conn, p, len);
   }
 
   // (status, ids): grows the array until the snapshot fits.
@@ -336,6 +376,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("VERSION_PATCH") = SOCKJS_VERSION_PATCH;
   m.attr("VERSION_NUM") = SOCKJS_VERSION_NUM;
   m.attr("ERRBUF_SIZE") = SOCKJS_ERRBUF_SIZE;
+  m.attr("MAX_CHANNEL_NAME") = SOCKJS_MAX_CHANNEL_NAME;
 
 #define STATUS(name) m.attr(#name) = static_cast<int>(SOCKJS_##name)
   STATUS(OK);
@@ -497,9 +538,42 @@ PYBIND11_MODULE(_core, m) {
            [](ServerOptions& o) {
              return sockjs_server_options_clear_trusted_proxies(o.get());
            })
-      .def("set_log_level", [](ServerOptions& o, int level) {
-        return sockjs_server_options_set_log_level(o.get(), level);
-      });
+      .def("set_log_level",
+           [](ServerOptions& o, int level) {
+             return sockjs_server_options_set_log_level(o.get(), level);
+           })
+      .def("set_node_id",
+           [](ServerOptions& o, int64_t v) {
+             // Range-checked here: a negative number must not wrap into a
+             // valid one.
+             if (v < 0 || v > UINT32_MAX) return int{SOCKJS_E_INVALID_ARGUMENT};
+             return sockjs_server_options_set_node_id(o.get(),
+                                                      static_cast<unsigned>(v));
+           })
+      .def("set_backplane_redis",
+           [](ServerOptions& o, const py::object& host, int port) {
+             if (host.is_none())
+               return sockjs_server_options_set_backplane_redis(o.get(),
+                                                                nullptr, port);
+             std::string h = host.cast<std::string>();
+             return sockjs_server_options_set_backplane_redis(o.get(),
+                                                              h.c_str(), port);
+           })
+      .def("set_backplane_channel",
+           [](ServerOptions& o, const std::string& v) {
+             return sockjs_server_options_set_backplane_channel(o.get(),
+                                                                v.c_str());
+           })
+      .def("set_backplane_buffer_limit",
+           [](ServerOptions& o, size_t v) {
+             return sockjs_server_options_set_backplane_buffer_limit(o.get(),
+                                                                     v);
+           })
+      .def("set_backplane_connect_timeout_ms",
+           [](ServerOptions& o, uint32_t v) {
+             return sockjs_server_options_set_backplane_connect_timeout_ms(
+                 o.get(), v);
+           });
 
   m.def("server_new", &server_new, py::arg("opts") = nullptr);
 
@@ -520,6 +594,12 @@ PYBIND11_MODULE(_core, m) {
       .def("conn_accept", &Server::conn_accept, py::arg("conn"))
       .def("conn_reject", &Server::conn_reject, py::arg("conn"),
            py::arg("code"), py::arg("reason") = py::none())
+      .def("conn_join", &Server::conn_join, py::arg("conn"), py::arg("channel"))
+      .def("conn_leave", &Server::conn_leave, py::arg("conn"),
+           py::arg("channel"))
+      .def("publish", &Server::publish, py::arg("service"), py::arg("channel"),
+           py::arg("text"))
+      .def("publish_to", &Server::publish_to, py::arg("conn"), py::arg("text"))
       .def("list_sessions", &Server::list_sessions, py::arg("service"))
       .def("close_sessions", &Server::close_sessions, py::arg("service"),
            py::arg("code"), py::arg("reason") = py::none())

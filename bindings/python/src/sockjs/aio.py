@@ -228,6 +228,31 @@ class AsyncServer:
         """Close every open session of every service; returns how many."""
         return self._server.close_sessions(code, reason)
 
+    @property
+    def node_id(self) -> int:
+        """This node's number in a cluster (server option ``node_id``)."""
+        return self._server.node_id
+
+    def publish(
+        self,
+        text: str,
+        channel: str | None = None,
+        *,
+        service: Service[AsyncSession] | None = None,
+    ) -> None:
+        """Send ``text`` to the members of ``channel``, or to every session
+        of the service (by default the only one); see Service.publish. Not a
+        coroutine: it never waits, members whose send buffer is full miss
+        the message (counted in ``sockjs_publish_dropped_total``)."""
+        self._server.publish(text, channel, service=service)
+
+    def publish_to(self, session_id: int, text: str) -> None:
+        """Send one message to a session by id, on this node or (through the
+        backplane) another; see Server.publish_to. Never waits: raises
+        BufferFullError when a local session's buffer is full (use
+        ``await session.send()`` to wait for room instead)."""
+        self._server.publish_to(session_id, text)
+
     def metrics(self) -> list[Metric]:
         """A snapshot of the server's counters and gauges."""
         return self._server.metrics()

@@ -34,7 +34,17 @@ from .events import (
     ServerClosed,
 )
 
-__all__ = ["BaseSession", "Session", "Service", "Request", "Server", "BaseServer", "Metric"]
+__all__ = [
+    "BaseSession",
+    "Session",
+    "Service",
+    "Request",
+    "Server",
+    "BaseServer",
+    "Metric",
+    "MAX_CHANNEL_NAME",
+    "node_of",
+]
 
 # LOG events of the library go here (never to the application's event loop):
 # a server made with ``log_level=`` reports its lines to this logger at the
@@ -77,6 +87,30 @@ def _ms(seconds: float) -> int:
     return int(round(seconds * 1000))
 
 
+#: Longest channel name, in bytes of UTF-8 (``SOCKJS_MAX_CHANNEL_NAME``).
+MAX_CHANNEL_NAME: int = _core.MAX_CHANNEL_NAME
+
+
+def node_of(session_id: int) -> int:
+    """The node number (server option ``node_id``) a session id came from:
+    its top 16 bits (``SOCKJS_CONN_NODE``)."""
+    return session_id >> 48
+
+
+def _check_channel(status: int, channel: object) -> None:
+    """check() with a message naming the channel when the name was bad (the
+    only INVALID_ARGUMENT a live server gives for these calls)."""
+    if status == _core.E_INVALID_ARGUMENT:
+        shown = channel
+        if isinstance(channel, str) and len(channel) > 40:
+            shown = channel[:40] + "..."
+        check(
+            status,
+            f"invalid channel name {shown!r}: 1..{MAX_CHANNEL_NAME} bytes of UTF-8, no NUL",
+        )
+    check(status)
+
+
 SessionT = TypeVar("SessionT", bound="BaseSession")
 
 
@@ -115,6 +149,25 @@ class Service(Generic[SessionT]):
         rc, closed = self._core.close_sessions(self.id, code, reason)
         check(rc)
         return closed
+
+    def publish(self, text: str, channel: str | None = None) -> None:
+        """Send ``text`` to every member of ``channel`` (see
+        :meth:`BaseSession.join`), or, with ``channel`` None, to every
+        session of this service. Never blocks; any thread may call it. The
+        message is JSON-encoded once for all members, and a member whose
+        send buffer is full misses it (counted in the metric
+        ``sockjs_publish_dropped_total``) rather than failing the publish.
+        With a backplane (server option ``backplane_redis``) it also reaches
+        the members on the other nodes, each session exactly once. Messages
+        published by one thread arrive in the order they were published.
+
+        Raises InvalidArgumentError for a bad channel name (1..255 bytes of
+        UTF-8 without NUL), ConnectionClosedError once the server is closing.
+        """
+        core = self._core
+        if core is None or not core.alive:
+            raise error_for(_core.E_CLOSED, "the server is closed")
+        _check_channel(core.publish(self.id, channel, text), channel)
 
     def __repr__(self) -> str:
         return f"<Service {self.id} {self.prefix!r} sessions={len(self._sessions)}>"
@@ -166,6 +219,39 @@ class BaseSession:
     def is_open(self) -> bool:
         """False once this session's Close event has been read."""
         return self._open
+
+    @property
+    def node_id(self) -> int:
+        """The number of the node (server option ``node_id``) that owns this
+        session: the top 16 bits of :attr:`id`."""
+        return node_of(self.id)
+
+    def join(self, channel: str) -> None:
+        """Add this session to ``channel`` of its service, so that
+        :meth:`Service.publish` to that channel reaches it. Joining twice is
+        one membership; a closed session has left all its channels. A
+        publish made after join() returns reaches the session, one made
+        before does not. Works while an ``authorize=True`` session waits.
+
+        Raises InvalidArgumentError for a bad name (1..255 bytes of UTF-8
+        without NUL), ConnectionClosedError or UnknownConnectionError when
+        the session is closing or gone.
+        """
+        core = self._core
+        if not core.alive:
+            raise error_for(_core.E_CLOSED, "the server is closed")
+        _check_channel(core.conn_join(self.id, channel), channel)
+
+    def leave(self, channel: str) -> None:
+        """Remove this session from ``channel``. Not a member, or the
+        session already gone (it left every channel when it closed): nothing
+        happens. Raises InvalidArgumentError for a bad name."""
+        core = self._core
+        if not core.alive:
+            return
+        rc = core.conn_leave(self.id, channel)
+        if rc != _core.E_UNKNOWN_CONN:
+            _check_channel(rc, channel)
 
     def close(self, code: int = 1000, reason: str | None = None) -> None:
         """Close the session with ``c[code, reason]``; its Close event follows.
@@ -280,6 +366,11 @@ class BaseServer(Generic[SessionT]):
         tcp_keepalive: int | None = None,
         trusted_proxies: Iterable[str] = (),
         log_level: int | str | None = None,
+        node_id: int | None = None,
+        backplane_redis: tuple[str, int] | None = None,
+        backplane_channel: str | None = None,
+        backplane_buffer_limit: int | None = None,
+        backplane_connect_timeout: float | None = None,
         **service_options: Any,
     ) -> None:
         self._core: _core.Server | None = None
@@ -308,6 +399,15 @@ class BaseServer(Generic[SessionT]):
             check(so.add_trusted_proxy(cidr), f"invalid trusted proxy {cidr!r}")
         if log_level is not None:
             check(so.set_log_level(_log_level(log_level)), f"invalid log level {log_level!r}")
+        if node_id is not None:
+            check(so.set_node_id(node_id), f"invalid node_id {node_id!r} (0..65535)")
+        _set_backplane(
+            so, backplane_redis, backplane_channel, backplane_buffer_limit,
+            backplane_connect_timeout,
+        )
+        #: This node's number in a cluster (0 unless set): the top 16 bits
+        #: of its session ids.
+        self.node_id = node_id or 0
         self._shutdown_timeout = 2.0 if shutdown_timeout is None else shutdown_timeout
         rc, core, err = _core.server_new(so)
         check(rc, err)
@@ -576,6 +676,32 @@ class BaseServer(Generic[SessionT]):
         check(rc)
         return closed
 
+    # ------------------------------------------------------------ channels
+    def publish(
+        self, text: str, channel: str | None = None, *, service: Service[SessionT] | None = None
+    ) -> None:
+        """:meth:`Service.publish` on ``service``, by default the server's
+        only service (TypeError when it has several). Never blocks."""
+        if service is None:
+            if len(self._services) != 1:
+                raise TypeError(
+                    f"publish needs service= on a server with {len(self._services)} services"
+                )
+            service = self._services[0]
+        self._live()
+        service.publish(text, channel)
+
+    def publish_to(self, session_id: int, text: str) -> None:
+        """Send one message to the session ``session_id``, wherever it
+        lives. A session of this node gets it as with ``session.send`` (and
+        the same errors: BufferFullError when its buffer is full, never
+        blocking; ConnectionClosedError or UnknownConnectionError when it is
+        closing or gone). An id of another node (see :func:`node_of`) goes
+        through the backplane; returning then means Redis got it (that node
+        drops it if the session is gone); without a backplane it raises
+        UnknownConnectionError."""
+        check(self._live().publish_to(session_id, text))
+
     # ------------------------------------------------------------ metrics
     def metrics(self) -> list[Metric]:
         """A snapshot of the server's counters and gauges (see sockjs.h)."""
@@ -673,6 +799,30 @@ class BaseServer(Generic[SessionT]):
         return f"<{type(self).__name__} {state} services={[s.prefix for s in self._services]}>"
 
 
+def _set_backplane(
+    so: _core.ServerOptions,
+    redis: tuple[str, int] | None,
+    channel: str | None,
+    buffer_limit: int | None,
+    connect_timeout: float | None,
+) -> None:
+    """The backplane options; the others need ``redis`` to mean anything."""
+    if redis is None:
+        if (channel, buffer_limit, connect_timeout) != (None, None, None):
+            raise TypeError("backplane options need backplane_redis=(host, port)")
+        return
+    if isinstance(redis, str):
+        raise TypeError("backplane_redis is a (host, port) tuple")
+    host, port = redis
+    check(so.set_backplane_redis(host, port), f"invalid backplane_redis {redis!r}")
+    if channel is not None:
+        check(so.set_backplane_channel(channel), f"invalid backplane_channel {channel!r}")
+    if buffer_limit is not None:
+        check(so.set_backplane_buffer_limit(buffer_limit))
+    if connect_timeout is not None:
+        check(so.set_backplane_connect_timeout_ms(max(1, _ms(connect_timeout))))
+
+
 class Server(BaseServer[Session]):
     """A SockJS server driven from Python code that reads its events.
 
@@ -685,7 +835,12 @@ class Server(BaseServer[Session]):
     Keyword options: the server-wide ones (``max_request_head_size``,
     ``max_request_headers``, ``request_timeout``, ``shutdown_timeout``,
     ``forward_unmatched``, ``max_sessions``, ``max_connections``,
-    ``tcp_keepalive``; times in seconds, 0 limits mean none), and, with
+    ``tcp_keepalive``, ``trusted_proxies``, ``log_level``; times in
+    seconds, 0 limits mean none), the cluster ones (``node_id`` 0..65535;
+    ``backplane_redis=(host, port)`` joins the nodes sharing a Redis, with
+    ``backplane_channel``, ``backplane_buffer_limit`` in bytes and
+    ``backplane_connect_timeout`` in seconds, after which :meth:`listen`
+    raises SockJSOSError when Redis is unreachable), and, with
     ``prefix``, the options of one service added at once (see
     :meth:`add_service`).
     """
