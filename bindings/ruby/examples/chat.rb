@@ -3,17 +3,23 @@
 
 # A SockJS chat room: every message goes to everyone connected to /chat.
 #   ruby examples/chat.rb [--host 127.0.0.1] [--port 8081]
-# then open http://127.0.0.1:8081/ in a few browser tabs.
+# then open http://127.0.0.1:8081/ in a few browser tabs. Several processes
+# sharing a Redis make one room (each with its own port and node id):
+#   ruby examples/chat.rb --port 8081 --node-id 1 --redis 127.0.0.1:6379
+#   ruby examples/chat.rb --port 8082 --node-id 2 --redis 127.0.0.1:6379
 require "optparse"
 require "json"
 require "sockjs"
 
 host = "127.0.0.1"
 port = 8081
+cluster = {}
 OptionParser.new do |o|
-  o.banner = "usage: chat.rb [--host HOST] [--port PORT]"
+  o.banner = "usage: chat.rb [--host HOST] [--port PORT] [--node-id N --redis HOST:PORT]"
   o.on("--host HOST") { |v| host = v }
   o.on("--port PORT", Integer) { |v| port = v }
+  o.on("--node-id N", Integer) { |v| cluster[:node_id] = v }
+  o.on("--redis HOST:PORT") { |v| cluster[:backplane_redis] = v } # the room spans every node on it
 end.parse!
 
 PAGE = <<~HTML
@@ -32,18 +38,15 @@ PAGE = <<~HTML
   </script>
 HTML
 
-# Sends to every session in the room; one slow or gone reader does not stop
-# the others.
+# Sends to every session in the room, on every node: a publish never
+# blocks, and a reader too slow to take it misses it.
 def broadcast(room, from, text)
-  line = JSON.generate(from: from, text: text)
-  room.sessions.each do |session|
-    session << line
-  rescue SockJS::BufferFullError, SockJS::ClosedError, SockJS::UnknownSessionError
-    next
-  end
+  room.publish(JSON.generate(from: from, text: text))
+rescue SockJS::ClosedError
+  nil # shutting down: every session is closing anyway
 end
 
-SockJS::Server.open(forward_unmatched: true) do |server|
+SockJS::Server.open(forward_unmatched: true, **cluster) do |server|
   room = server.add_service("/chat")
   port = server.listen(host: host, port: port)
   puts "chat.rb listening on http://#{host}:#{port}"

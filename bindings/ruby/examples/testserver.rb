@@ -37,10 +37,10 @@ SockJS::Server.open do |server|
   Thread.new do
     until server.closed?
       sleep 1
-      ticker.sessions.each do |session|
-        session << "tick!"
-      rescue SockJS::Error
-        next
+      begin
+        ticker.publish("tick!")
+      rescue SockJS::ClosedError
+        break # shutting down
       end
     end
   end
@@ -53,12 +53,7 @@ SockJS::Server.open do |server|
       case session.service
       when *echoes then session << data
       when amplify then session << "x" * (2**data.to_i.clamp(1, 19))
-      when broadcast
-        broadcast.sessions.each do |s|
-          s << data
-        rescue SockJS::Error
-          next
-        end
+      when broadcast then broadcast.publish(data) # a full reader misses it, counted
       end
     else nil
     end

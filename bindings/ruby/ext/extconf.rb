@@ -30,10 +30,15 @@ if build_dir && !build_dir.empty?
   abort_with("#{archive} not found; build libsockjs first") unless File.exist?(archive)
   abort_with("set SOCKJS_SOURCE_DIR to the libsockjs sources") unless source_dir
   $INCFLAGS << " -I#{File.join(source_dir, 'include')}"
-  # The static core needs what libsockjs.so would have brought along.
-  %w[libevent_core libevent_pthreads libcjson].each do |pc|
-    pkg_config(pc) || abort_with("pkg-config cannot find #{pc}")
+  # The static core needs what libsockjs.so would have brought along. zlib
+  # (permessage-deflate) and hiredis (the cluster backplane) only when this
+  # archive uses them: a symbol it calls names the dependency.
+  deps = %w[libevent_core libevent_pthreads libcjson]
+  contents = File.binread(archive)
+  { "zlib" => "deflateInit2_", "hiredis" => "redisAsyncConnect" }.each do |pc, symbol|
+    deps << pc if contents.include?(symbol)
   end
+  deps.each { |pc| pkg_config(pc) || abort_with("pkg-config cannot find #{pc} (needed by #{archive})") }
   $LOCAL_LIBS << " #{archive}"
   $libs << " -lstdc++ -lpthread"
   $LDFLAGS << " -Wl,--exclude-libs,ALL"

@@ -82,6 +82,34 @@ static sockjs_conn_id sockjs_ext_id(VALUE id) {
   return (sockjs_conn_id)v;
 }
 
+/* A C string option: an embedded NUL is an invalid argument (it would cut
+ * the value short), not Ruby's ArgumentError. */
+static const char *sockjs_ext_cstr(VALUE *v, const char *what) {
+  StringValue(*v);
+  if (memchr(RSTRING_PTR(*v), 0, (size_t)RSTRING_LEN(*v)))
+    sockjs_ext_raise(SOCKJS_E_INVALID_ARGUMENT, what, "contains a NUL byte");
+  return StringValueCStr(*v);
+}
+
+/* A channel name as the core takes it: UTF-8, 1..SOCKJS_MAX_CHANNEL_NAME
+ * bytes, no NUL. Checked here so that a bad name raises an error saying
+ * what a name must be, not a bare "invalid argument". */
+static VALUE sockjs_ext_channel(VALUE name) {
+  name = sockjs_ext_utf8(name);
+  long len = RSTRING_LEN(name);
+  VALUE as_utf8 = name;
+  if (rb_enc_get(name) != rb_utf8_encoding()) {
+    as_utf8 = rb_str_dup(name);
+    rb_enc_associate(as_utf8, rb_utf8_encoding());
+  }
+  if (len < 1 || len > SOCKJS_MAX_CHANNEL_NAME || memchr(RSTRING_PTR(name), 0, (size_t)len) ||
+      rb_enc_str_coderange(as_utf8) == ENC_CODERANGE_BROKEN)
+    sockjs_ext_raise(SOCKJS_E_INVALID_ARGUMENT, "channel",
+                     "a channel name is 1..255 bytes of UTF-8 without NUL");
+  RB_GC_GUARD(as_utf8);
+  return name;
+}
+
 static void *sockjs_ext_free_nogvl(void *srv) {
   sockjs_server_free((sockjs_server *)srv);
   return NULL;
@@ -103,6 +131,7 @@ static void *sockjs_ext_free_nogvl(void *srv) {
 %constant int LOG_ERROR = SOCKJS_LOG_ERROR;
 %constant int METRIC_COUNTER = SOCKJS_METRIC_COUNTER;
 %constant int METRIC_GAUGE = SOCKJS_METRIC_GAUGE;
+%constant int MAX_CHANNEL_NAME = SOCKJS_MAX_CHANNEL_NAME;
 /* Major version of the header the extension was compiled against. */
 %constant int HEADER_VERSION_MAJOR = SOCKJS_VERSION_MAJOR;
 
@@ -228,6 +257,11 @@ typedef struct sockjs_options {} sockjs_options;
 %rename("add_trusted_proxy") sockjs_server_options::push_trusted_proxy;
 %rename("clear_trusted_proxies") sockjs_server_options::reset_trusted_proxies;
 %rename("log_level=") sockjs_server_options::assign_log_level;
+%rename("node_id=") sockjs_server_options::assign_node_id;
+%rename("backplane_channel=") sockjs_server_options::assign_backplane_channel;
+%rename("backplane_buffer_limit=") sockjs_server_options::assign_backplane_buffer_limit;
+%rename("backplane_connect_timeout_ms=") sockjs_server_options::assign_backplane_connect_timeout_ms;
+%rename("backplane_redis") sockjs_server_options::use_backplane_redis;
 typedef struct sockjs_server_options {} sockjs_server_options;
 
 %extend sockjs_server_options {
@@ -278,6 +312,26 @@ typedef struct sockjs_server_options {} sockjs_server_options;
   }
   void assign_log_level(VALUE v) {
     sockjs_ext_check(sockjs_server_options_set_log_level($self, NUM2INT(v)), "log_level");
+  }
+  void assign_node_id(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_node_id($self, NUM2UINT(v)), "node_id");
+  }
+  /* Cluster backplane: a Redis server (nil host turns it off). */
+  void use_backplane_redis(VALUE host, int port) {
+    const char *h = NIL_P(host) ? NULL : sockjs_ext_cstr(&host, "backplane_redis");
+    sockjs_ext_check(sockjs_server_options_set_backplane_redis($self, h, port), "backplane_redis");
+  }
+  void assign_backplane_channel(VALUE v) {
+    const char *name = sockjs_ext_cstr(&v, "backplane_channel");
+    sockjs_ext_check(sockjs_server_options_set_backplane_channel($self, name), "backplane_channel");
+  }
+  void assign_backplane_buffer_limit(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_backplane_buffer_limit($self, NUM2SIZET(v)),
+                     "backplane_buffer_limit");
+  }
+  void assign_backplane_connect_timeout_ms(VALUE v) {
+    sockjs_ext_check(sockjs_server_options_set_backplane_connect_timeout_ms($self, NUM2UINT(v)),
+                     "backplane_connect_timeout");
   }
 }
 
@@ -403,6 +457,47 @@ typedef struct sockjs_ext_server {} sockjs_ext_server;
     sockjs_conn_id conn = sockjs_ext_id(id);
     const char *r = NIL_P(reason) ? NULL : StringValueCStr(reason);
     sockjs_ext_check(sockjs_conn_reject(sockjs_ext_live($self), conn, code, r), "reject");
+  }
+
+  /* Adds a session to a channel of its service. */
+  void conn_join(VALUE id, VALUE channel) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    channel = sockjs_ext_channel(channel);
+    int rc = sockjs_conn_join(sockjs_ext_live($self), conn, StringValueCStr(channel));
+    RB_GC_GUARD(channel);
+    sockjs_ext_check(rc, "join");
+  }
+
+  /* Removes a session from a channel (not a member: nothing happens). */
+  void conn_leave(VALUE id, VALUE channel) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    channel = sockjs_ext_channel(channel);
+    int rc = sockjs_conn_leave(sockjs_ext_live($self), conn, StringValueCStr(channel));
+    RB_GC_GUARD(channel);
+    sockjs_ext_check(rc, "leave");
+  }
+
+  /* One message to every member of a channel of a service, or (nil
+   * channel) to every session of the service; never blocks. */
+  void publish(int service, VALUE channel, VALUE text) {
+    sockjs_server *srv = sockjs_ext_live($self);
+    if (!NIL_P(channel)) channel = sockjs_ext_channel(channel);
+    text = sockjs_ext_utf8(text);
+    int rc = sockjs_server_publish(srv, service, NIL_P(channel) ? NULL : StringValueCStr(channel),
+                                   RSTRING_PTR(text), (size_t)RSTRING_LEN(text));
+    RB_GC_GUARD(channel);
+    RB_GC_GUARD(text);
+    sockjs_ext_check(rc, "publish");
+  }
+
+  /* One message to a session by id, on this node or (backplane) another. */
+  void publish_to(VALUE id, VALUE text) {
+    sockjs_conn_id conn = sockjs_ext_id(id);
+    text = sockjs_ext_utf8(text);
+    int rc = sockjs_server_publish_to(sockjs_ext_live($self), conn, RSTRING_PTR(text),
+                                      (size_t)RSTRING_LEN(text));
+    RB_GC_GUARD(text);
+    sockjs_ext_check(rc, "publish_to");
   }
 
   /* Ids of the open sessions of a service (-1: all), ascending. The

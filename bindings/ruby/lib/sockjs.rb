@@ -16,6 +16,13 @@ module SockJS
 
   # Version of the loaded libsockjs, e.g. "0.1.0".
   def self.library_version = Ext.version_string
+
+  # Longest channel name (Session#join), in bytes of UTF-8.
+  MAX_CHANNEL_NAME = Ext::MAX_CHANNEL_NAME
+
+  # The node number (Server.new(node_id:)) a session id comes from: its
+  # top 16 bits.
+  def self.node_of(session_id) = Integer(session_id) >> 48
 end
 
 require_relative "sockjs/events"

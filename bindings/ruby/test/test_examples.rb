@@ -51,6 +51,35 @@ class TestExamples < Minitest::Test
     end
   end
 
+  # Two chat processes on one Redis are one room: what a client of node 2
+  # says reaches a client of node 1, and the other way round.
+  def test_chat_example_spans_nodes_through_redis
+    redis = RedisProcess.new
+    with_example("chat.rb", "--node-id", "1", "--redis", redis.address) do |port1, clients|
+      with_example("chat.rb", "--node-id", "2", "--redis", redis.address) do |port2, _|
+        alice = sockjs_ws(port1, "/chat")
+        clients << alice
+        assert_match(/joined/, JSON.parse(alice.read_message)["text"]) # her own
+        bob = sockjs_ws(port2, "/chat")
+        clients << bob
+        [bob, alice].each do |ws| # bob's, on both nodes
+          line = JSON.parse(ws.read_message)
+          assert_match(/joined/, line["text"])
+          assert_equal 2, SockJS.node_of(line["text"].to_i), "bob's session is on node 2"
+        end
+        bob.send_text('["from node 2"]')
+        alice.send_text('["from node 1"]')
+        [alice, bob].each do |ws|
+          lines = 2.times.map { JSON.parse(ws.read_message) }
+          assert_equal ["from node 1", "from node 2"], lines.map { |l| l["text"] }.sort
+          assert_equal [1, 2], lines.map { |l| SockJS.node_of(l["from"].to_i) }.sort
+        end
+      end
+    end
+  ensure
+    redis&.stop
+  end
+
   def test_testserver_example_services
     with_example("testserver.rb", "--sockjs-url", "http://localhost/sockjs.js") do |port, clients|
       echo = sockjs_ws(port, "/echo")
@@ -70,7 +99,7 @@ class TestExamples < Minitest::Test
       b1 = sockjs_ws(port, "/broadcast")
       b2 = sockjs_ws(port, "/broadcast")
       clients.push(b1, b2)
-      sleep 0.2 # both sessions opened on the server side
+      # A publish reaches every session that has had its "o" frame.
       b1.send_text('["all"]')
       assert_equal %w[all all], [b1.read_message, b2.read_message]
 

@@ -99,6 +99,114 @@ module SockJSTestHelpers
     end
   end
 
+  # A SockJS xhr-polling client on one keep-alive connection: opens the
+  # session at once (the "o" frame), then polls for messages on demand.
+  class XhrClient
+    def initialize(port, prefix)
+      @base = "#{prefix}/000/#{SecureRandom.hex(4)}"
+      @http = Net::HTTP.start("127.0.0.1", port, open_timeout: 5, read_timeout: 10)
+      @messages = []
+      frame = poll
+      raise "xhr open: #{frame.inspect}" unless frame == "o\n"
+    end
+
+    # The next n messages, polling as often as needed (heartbeats skipped).
+    def read_messages(count, timeout: 5)
+      Timeout.timeout(timeout) do
+        while @messages.size < count
+          frame = poll
+          raise "session closed: #{frame}" if frame.start_with?("c")
+
+          @messages.concat(JSON.parse(frame[1..])) if frame.start_with?("a")
+        end
+      end
+      @messages.shift(count)
+    end
+
+    def close
+      @http.finish if @http.started?
+    end
+
+    private
+
+    def poll = @http.post("#{@base}/xhr", "", "Content-Type" => "text/plain").body
+  end
+
+  # A redis-server without persistence on a free 127.0.0.1 port, stopped by
+  # PID. Missing, it fails the test rather than skipping it: the backplane
+  # is part of what the binding must prove.
+  class RedisProcess
+    attr_reader :port
+
+    def initialize
+      exe = ENV.fetch("PATH", "").split(File::PATH_SEPARATOR).map { |d| File.join(d, "redis-server") }
+                                    .find { |f| File.executable?(f) }
+      raise Minitest::Assertion, "redis-server not found on PATH: the backplane tests need it " \
+                                 "(Debian package redis-server; scripts/install-deps.sh --cluster)" unless exe
+
+      3.times do # another process may take the free port first
+        @port = SockJSTestHelpers.free_port
+        @pid = Process.spawn(exe, "--port", @port.to_s, "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", out: File::NULL, err: File::NULL)
+        return if wait_ready
+
+        stop
+      end
+      raise Minitest::Assertion, "redis-server did not start on a free loopback port (3 tries)"
+    end
+
+    def address = "127.0.0.1:#{@port}"
+
+    def stop
+      return unless @pid
+
+      Process.kill("TERM", @pid)
+      Timeout.timeout(5) { Process.wait(@pid) }
+    rescue Timeout::Error
+      Process.kill("KILL", @pid)
+      Process.wait(@pid)
+    rescue Errno::ESRCH, Errno::ECHILD
+      nil
+    ensure
+      @pid = nil
+    end
+
+    private
+
+    # True once our redis-server answers PING (one that lost the port
+    # race exits, so it is checked to be alive too).
+    def wait_ready
+      deadline = Process.clock_gettime(Process::CLOCK_MONOTONIC) + 10
+      while Process.clock_gettime(Process::CLOCK_MONOTONIC) < deadline
+        if Process.wait(@pid, Process::WNOHANG)
+          @pid = nil # exited (lost the port) and reaped
+          return false
+        end
+        return true if pong?
+
+        sleep 0.02
+      end
+      false
+    end
+
+    def pong?
+      TCPSocket.open("127.0.0.1", @port) do |s|
+        s.write("PING\r\n")
+        s.wait_readable(1) && s.readpartial(64).start_with?("+PONG")
+      end
+    rescue SystemCallError, EOFError
+      false
+    end
+  end
+
+  # A port the kernel just handed out, free again once this returns.
+  def self.free_port
+    server = TCPServer.new("127.0.0.1", 0)
+    server.addr[1]
+  ensure
+    server&.close
+  end
+
   # Opens a SockJS-framed WebSocket session and checks the "o" frame.
   def sockjs_ws(port, prefix, headers: {})
     ws = WSClient.new(port, "#{prefix}/000/#{SecureRandom.hex(4)}/websocket", headers: headers)

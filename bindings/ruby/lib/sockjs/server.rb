@@ -35,7 +35,8 @@ module SockJS
       end
     end
 
-    attr_reader :host, :port
+    # node_id: this node's number in a cluster (0 unless set).
+    attr_reader :host, :port, :node_id
 
     # Durations are in seconds (Float allowed).
     # max_request_head_size:: largest request line + headers in bytes (16384)
@@ -55,10 +56,23 @@ module SockJS
     # log_level::             lowest level sent to it (Logger::DEBUG = one line
     #                         per HTTP request, INFO = sessions, WARN = limits
     #                         and protocol errors); nil: logger.level
+    # node_id::               this node's number in a cluster, 0..65535 (0): the
+    #                         top 16 bits of its session ids (SockJS.node_of)
+    # backplane_redis::       join a cluster through Redis: "host:port",
+    #                         "[::1]:6379" or [host, port]; #publish and
+    #                         #publish_to then reach the other nodes' sessions.
+    #                         #listen raises SystemError when Redis cannot be
+    #                         reached within backplane_connect_timeout
+    # backplane_channel::     the Redis pub/sub channel of the cluster ("sockjs")
+    # backplane_buffer_limit:: bytes of publishes held while Redis is away (1 MiB)
+    # backplane_connect_timeout:: seconds #listen waits for Redis, and per
+    #                         connection attempt after (5)
     def initialize(max_request_head_size: nil, request_timeout: nil, shutdown_timeout: nil,
                    forward_unmatched: false, max_request_headers: nil, max_sessions: nil,
                    max_connections: nil, tcp_keepalive: nil, trusted_proxies: nil,
-                   logger: nil, log_level: nil)
+                   logger: nil, log_level: nil, node_id: nil, backplane_redis: nil,
+                   backplane_channel: nil, backplane_buffer_limit: nil,
+                   backplane_connect_timeout: nil)
       options = Ext::ServerOptions.new
       options.max_request_head_size = max_request_head_size if max_request_head_size
       options.request_timeout_ms = Server.ms(request_timeout) if request_timeout
@@ -71,6 +85,11 @@ module SockJS
       Array(trusted_proxies).each { |cidr| options.add_trusted_proxy(cidr.to_s) }
       @logger = logger
       options.log_level = Server.c_log_level(log_level || logger.level) if logger
+      options.node_id = Server.count(:node_id, node_id) if node_id
+      Server.set_backplane(options, backplane_redis, channel: backplane_channel,
+                                                     buffer_limit: backplane_buffer_limit,
+                                                     connect_timeout: backplane_connect_timeout)
+      @node_id = node_id || 0
       @ext = Ext::Server.new(options)
       @shutdown_timeout = shutdown_timeout || 2.0
       @services = []
@@ -159,6 +178,31 @@ module SockJS
     def metrics_prometheus = @ext.metrics_prometheus
 
     def list_session_ids(service_id) = closed? ? [] : @ext.list_sessions(service_id) # :nodoc:
+
+    # Sends text to every member of channel of a service (Session#join), or
+    # with no channel to every session of the service; see Service#publish.
+    # service is a Service or its prefix, and may be left out when the
+    # server has only one.
+    def publish(text, service: nil, channel: nil)
+      service_of(service).publish(text, channel: channel)
+    end
+
+    # Sends text to the session with this id, wherever it lives. A session
+    # of this node gets it as with Session#write (BufferFullError when its
+    # buffer is full, UnknownSessionError or ClosedError when it is gone or
+    # closing). The id of another node's session (SockJS.node_of(id) is not
+    # #node_id) goes through the backplane: returning means it was handed
+    # over (that node drops it if the session is gone); without a backplane
+    # that raises UnknownSessionError. Returns the message size in bytes.
+    def publish_to(id, text)
+      text = text.to_s
+      @ext.publish_to(Integer(id), text)
+      text.bytesize
+    end
+
+    def publish_in(service_id, channel, text) # :nodoc:
+      @ext.publish(service_id, channel, text)
+    end
 
     def close_sessions_of(service_id, code, reason) # :nodoc:
       closed? ? 0 : @ext.close_sessions(service_id, code, reason)
@@ -277,6 +321,45 @@ module SockJS
     LOGGER_SEVERITIES = { debug: 0, info: 1, warn: 2, warning: 2, error: 3, fatal: 4 }.freeze
     private_constant :LOGGER_SEVERITIES
 
+    # The backplane options; the others mean nothing without a Redis
+    # address, so giving them alone is an error rather than ignored. :nodoc:
+    def self.set_backplane(options, redis, channel:, buffer_limit:, connect_timeout:)
+      if redis.nil?
+        return if [channel, buffer_limit, connect_timeout].all?(&:nil?)
+
+        raise ArgumentError, "backplane_channel/_buffer_limit/_connect_timeout need backplane_redis:"
+      end
+      options.backplane_redis(*redis_address(redis))
+      options.backplane_channel = channel.to_s if channel
+      options.backplane_buffer_limit = count(:backplane_buffer_limit, buffer_limit) if buffer_limit
+      return unless connect_timeout
+
+      seconds = Float(connect_timeout)
+      unless seconds.positive?
+        raise InvalidArgumentError.new("backplane_connect_timeout: must be > 0, got #{seconds}", -1)
+      end
+
+      options.backplane_connect_timeout_ms = [ms(seconds), 1].max
+    end
+
+    # "host:port", "[v6]:port" or [host, port] to [host, port]; the port is
+    # never guessed, as in the other bindings. :nodoc:
+    def self.redis_address(value)
+      host, port = case value
+                   when Array then value.size == 2 ? value : []
+                   when /\A\[([^\]]+)\]:(\d+)\z/, /\A([^:\[\]]+):(\d+)\z/
+                     [Regexp.last_match(1), Regexp.last_match(2)]
+                   else []
+                   end
+      port = port.is_a?(String) ? Integer(port, 10) : Integer(port)
+      raise ArgumentError if host.nil? || host.to_s.empty? || !(1..65_535).cover?(port)
+
+      [host.to_s, port]
+    rescue ArgumentError, TypeError
+      raise InvalidArgumentError.new("backplane_redis: want \"host:port\" or [host, port], " \
+                                     "got #{value.inspect}", -1)
+    end
+
     # A non-negative Integer for a size_t/uint32_t option: the C conversion
     # would wrap a negative one around instead of refusing it. :nodoc:
     def self.count(name, value)
@@ -287,6 +370,21 @@ module SockJS
     end
 
     private
+
+    # The Service a #publish goes to: given, by prefix, or the only one.
+    def service_of(service)
+      case service
+      when Service then service
+      when nil
+        return @services.first if @services.size == 1
+
+        raise ArgumentError, "publish needs service: on a server with #{@services.size} services"
+      else
+        prefix = service.to_s.chomp("/")
+        @services.find { |s| s.prefix == prefix } ||
+          raise(InvalidArgumentError.new("publish: no service #{service.inspect}", -1))
+      end
+    end
 
     # Waits for the event fd without holding the GVL. False on timeout.
     def wait(timeout)

@@ -67,6 +67,32 @@ module SockJS
       nil
     end
 
+    # Adds this session to channel of its service, so that
+    # Service#publish(text, channel:) reaches it (on any node with a
+    # backplane). Joining twice is one membership; a session leaves all its
+    # channels when it closes. A publish made after join returns reaches
+    # it, one made before does not. Works while an authorize: true session
+    # waits. Raises InvalidArgumentError for a bad name (1..255 bytes of
+    # UTF-8 without NUL), ClosedError or UnknownSessionError when the
+    # session is closing or gone. Returns self.
+    def join(channel)
+      @ext.conn_join(@id, channel.to_s)
+      self
+    end
+
+    # Removes this session from channel. Not a member, or the session is
+    # already gone (it left every channel as it closed): nothing happens.
+    # Raises InvalidArgumentError for a bad name. Returns self.
+    def leave(channel)
+      @ext.conn_leave(@id, channel.to_s)
+      self
+    rescue ClosedError, UnknownSessionError
+      self
+    end
+
+    # The number of the node (Server.new(node_id:)) that owns this session.
+    def node_id = SockJS.node_of(@id)
+
     # True once close was called or the Close event was seen.
     def closed? = @closed
 
