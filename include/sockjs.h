@@ -401,6 +401,15 @@ SOCKJS_API int sockjs_server_options_set_max_connections(
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_server_options_set_tcp_keepalive_s(
     sockjs_server_options *o, uint32_t seconds);
+/** Mode A: run the I/O thread under SCHED_BATCH (default on). Woken by
+ *  the host's sends, it then waits for the host thread's slice instead of
+ *  preempting it, so when both share a core a burst of sends is taken in
+ *  one round instead of one context switch per few messages (measured: 37%
+ *  fewer switches, 5-8% less CPU per message; bench/README.md). With idle
+ *  cores nothing changes. 0 keeps the normal policy (SCHED_OTHER).
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_io_thread_batch(
+    sockjs_server_options *o, int enabled);
 /**
  * Trust a reverse proxy: when a request comes from an address in one of
  * these ranges, sockjs_conn_info.client_addr is taken from its

@@ -425,6 +425,13 @@ int sockjs_server_options_set_backplane_connect_timeout_ms(
   return SOCKJS_OK;
 }
 
+int sockjs_server_options_set_io_thread_batch(sockjs_server_options* o,
+                                              int enabled) {
+  SOCKJS_CHECK(o);
+  o->o.io_thread_batch = enabled != 0;
+  return SOCKJS_OK;
+}
+
 int sockjs_server_options_set_log_level(sockjs_server_options* o, int level) {
   SOCKJS_CHECK(o);
   SOCKJS_CHECK(level == SOCKJS_LOG_NONE || level == SOCKJS_LOG_DEBUG ||

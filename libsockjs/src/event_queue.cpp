@@ -19,29 +19,40 @@ EventQueue::~EventQueue() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void EventQueue::signal_locked() {
-  if (signalled_) return;
+bool EventQueue::claim_signal_locked() {
+  if (signalled_) return false;
+  signalled_ = true;
+  return true;
+}
+
+void EventQueue::write_signal() {
   uint64_t one = 1;
   // The counter cannot overflow: it is reset on every transition to empty.
   ssize_t r = ::write(fd_, &one, sizeof one);
   (void)r;
-  signalled_ = true;
 }
 
 void EventQueue::reset_locked() {
   if (!signalled_) return;
   uint64_t v;
-  ssize_t r = ::read(fd_, &v, sizeof v);
-  (void)r;
-  signalled_ = false;
+  // EAGAIN: the producer has claimed the signal but not written it yet.
+  // Then signalled_ stays set: its write makes the fd readable once more,
+  // and the pop after that wakeup resets it (one spurious wakeup at most).
+  if (::read(fd_, &v, sizeof v) > 0) signalled_ = false;
 }
 
 void EventQueue::push(std::vector<Event>& batch) {
   if (batch.empty()) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto& e : batch) q_.push_back(std::move(e));
+  bool signal;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& e : batch) q_.push_back(std::move(e));
+    signal = claim_signal_locked();
+  }
   batch.clear();
-  signal_locked();
+  // Outside the lock: the write may wake the consumer on this core at
+  // once, and it would only block on mu_ again.
+  if (signal) write_signal();
 }
 
 size_t EventQueue::pop(std::vector<Event>& out, size_t max) {
@@ -56,8 +67,12 @@ size_t EventQueue::pop(std::vector<Event>& out, size_t max) {
 }
 
 void EventQueue::wake() {
-  std::lock_guard<std::mutex> lock(mu_);
-  signal_locked();
+  bool signal;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    signal = claim_signal_locked();
+  }
+  if (signal) write_signal();
 }
 
 int EventQueue::wait(int timeout_ms) const {

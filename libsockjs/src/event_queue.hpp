@@ -43,7 +43,9 @@ class EventQueue {
   int wait(int timeout_ms) const;
 
  private:
-  void signal_locked();
+  // True when the caller must write the fd (after unlocking).
+  bool claim_signal_locked();
+  void write_signal();
   void reset_locked();
 
   std::mutex mu_;

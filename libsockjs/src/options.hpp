@@ -73,6 +73,7 @@ struct ServerOptions {
   size_t max_sessions = 0;           // open sessions per server; 0: no limit
   size_t max_connections = 0;        // runner's open sockets; 0: no limit
   uint32_t tcp_keepalive_s = 60;     // idle time before probes; 0: off
+  bool io_thread_batch = true;       // the I/O thread runs as SCHED_BATCH
   // Peers whose X-Forwarded-For / X-Real-IP are believed (client_addr).
   std::vector<net::Cidr> trusted_proxies;
   int log_level = 0;  // sockjs_log_level; 0: no LOG events

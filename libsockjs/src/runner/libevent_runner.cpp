@@ -6,6 +6,8 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -134,6 +136,14 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
   engine_.set_now(monotonic_ms());
   if (!sopts_.backplane.redis_host.empty()) make_bridge();
   thread_ = std::thread([this] {
+    if (sopts_.io_thread_batch) {
+      // No wakeup preemption: a host thread sending on this core finishes
+      // its burst before we take it (sockjs_server_options_set_io_thread_
+      // batch). Failure only costs speed.
+      struct sched_param sp;
+      sp.sched_priority = 0;
+      pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+    }
     // One libevent round handles every ready socket, timer and command;
     // only then are the events handed over and the output written, so a
     // burst costs one wakeup of the host and one write per socket.
