@@ -326,6 +326,8 @@ class Engine {
   bool offer_published(Session& sess, std::string_view text,
                        std::string_view escaped);
   void update_buffered(Session& sess);
+  // Bytes the engine holds for the session now (queue, held, output).
+  int64_t held_bytes(const Session& sess) const;
   void list_for_flush(Session& sess);
   Session* find_session(uint64_t conn) const;
 

@@ -90,7 +90,11 @@ bool Engine::offer_published(Session& sess, std::string_view text,
                              std::string_view escaped) {
   if (!accepts_messages(sess)) return false;
   const ConnShared& c = *sess.shared;
-  if (c.pending() >= static_cast<int64_t>(c.limit)) {
+  // Counted from the engine's own buffers, not c.buffered: that is only
+  // refreshed when the session is flushed, after a burst of publishes.
+  int64_t pending =
+      c.in_flight.load(std::memory_order_relaxed) + held_bytes(sess);
+  if (pending >= static_cast<int64_t>(c.limit)) {
     // A slow member misses this message rather than growing without
     // bound; the publisher is not told per member.
     metrics_.service(sess.service->id)

@@ -521,12 +521,16 @@ void Engine::flush_session(Session& sess) {
   update_buffered(sess);
 }
 
-void Engine::update_buffered(Session& sess) {
+int64_t Engine::held_bytes(const Session& sess) const {
   int64_t held = static_cast<int64_t>(sess.queue.size() + sess.held_out_bytes);
   if (sess.receiver)
     held += static_cast<int64_t>(sess.receiver->pending_output());
+  return held;
+}
+
+void Engine::update_buffered(Session& sess) {
   ConnShared& c = *sess.shared;
-  c.buffered.store(held, std::memory_order_relaxed);
+  c.buffered.store(held_bytes(sess), std::memory_order_relaxed);
   if (c.want_drain.load(std::memory_order_relaxed) &&
       c.pending() < static_cast<int64_t>(c.limit / 2) &&
       sess.state == SessionState::open) {
