@@ -1,98 +1,17 @@
 // PROTOCOL.md 12.1: Protocol, XhrPolling, JSONEncoding (over xhr polling).
+#include "../common/json_oracle.hpp"
 #include "harness.hpp"
 
 namespace sockjs_test {
 namespace {
 
-std::string utf8(uint32_t cp) {
-  std::string s;
-  if (cp < 0x80) {
-    s.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-  return s;
-}
+using sockjs_oracle::decode_json_string;
+using sockjs_oracle::utf8;
 
 std::string u_escape(uint32_t unit) {
   char buf[8];
   snprintf(buf, sizeof buf, "\\u%04x", unit);
   return buf;
-}
-
-// Decodes one JSON string literal (at s[pos] == '"') to UTF-8, independent
-// of the library's decoder. Returns false on malformed input.
-bool decode_json_string(std::string_view s, size_t& pos, std::string& out) {
-  if (pos >= s.size() || s[pos] != '"') return false;
-  ++pos;
-  auto hex4 = [&](size_t at, uint32_t& v) {
-    if (at + 4 > s.size()) return false;
-    v = static_cast<uint32_t>(
-        std::stoul(std::string(s.substr(at, 4)), nullptr, 16));
-    return true;
-  };
-  while (pos < s.size()) {
-    char c = s[pos++];
-    if (c == '"') return true;
-    if (c != '\\') {
-      out.push_back(c);
-      continue;
-    }
-    if (pos >= s.size()) return false;
-    char e = s[pos++];
-    switch (e) {
-      case '"':
-        out.push_back('"');
-        break;
-      case '\\':
-        out.push_back('\\');
-        break;
-      case '/':
-        out.push_back('/');
-        break;
-      case 'b':
-        out.push_back('\b');
-        break;
-      case 'f':
-        out.push_back('\f');
-        break;
-      case 'n':
-        out.push_back('\n');
-        break;
-      case 'r':
-        out.push_back('\r');
-        break;
-      case 't':
-        out.push_back('\t');
-        break;
-      case 'u': {
-        uint32_t v = 0;
-        if (!hex4(pos, v)) return false;
-        pos += 4;
-        if (v >= 0xD800 && v < 0xDC00 && s.substr(pos, 2) == "\\u") {
-          uint32_t lo = 0;
-          if (!hex4(pos + 2, lo)) return false;
-          pos += 6;
-          v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
-        }
-        out.append(utf8(v));
-        break;
-      }
-      default:
-        return false;
-    }
-  }
-  return false;
 }
 
 // ------------------------------------------------------------- Protocol
