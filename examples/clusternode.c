@@ -148,6 +148,17 @@ int main(int argc, char **argv) {
     return usage(argv[0]);
   snprintf(node_name, sizeof node_name, "%ld", node_id);
 
+  /* SIGINT/SIGTERM are read from a signalfd, so they must be blocked in
+   * every thread: block them before the server starts its I/O thread
+   * (sockjs_server_listen), which inherits this mask. Blocked later, in
+   * this thread only, they would be delivered to the I/O thread, whose
+   * default action ends the process without a graceful close. */
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGTERM);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+
   char err[SOCKJS_ERRBUF_SIZE] = "";
   sockjs_server_options *so = NULL;
   sockjs_server *srv = NULL;
@@ -177,11 +188,6 @@ int main(int argc, char **argv) {
          node_name, host, bound, redis_host, redis_port);
   fflush(stdout);
 
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGTERM);
-  sigprocmask(SIG_BLOCK, &mask, NULL);
   int sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 
   sockjs_event evs[64];

@@ -1,4 +1,5 @@
-"""Processes of a test cluster on loopback: libsockjs nodes and a balancer.
+"""Processes of a test cluster on loopback: Redis, libsockjs nodes and a
+balancer.
 
 Everything runs in the foreground as a child of the test, with its config,
 pid file, logs and temp files in one temporary directory; every process is
@@ -8,6 +9,7 @@ stopped by its own pid when the test ends, whatever happened.
 import os
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -20,8 +22,9 @@ HOST = sc.HOST
 
 
 def free_port():
-    """A port that was free a moment ago (the balancers need one in their
-    config file, so port 0 is not an option for them)."""
+    """A port that was free a moment ago (the balancers and redis-server need
+    one on their command line or in their config file, so port 0 is not an
+    option for them)."""
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
@@ -39,32 +42,127 @@ def render(template_path, values):
     return text
 
 
-class Cluster:
-    """Three (or n) sockjs-testserver nodes and one balancer in front."""
+def redis_answers(port):
+    """True once a Redis server on port answers PING."""
+    try:
+        with socket.create_connection((HOST, port), timeout=1.0) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
 
-    def __init__(self, testserver, deploy_dir):
-        self.testserver, self.deploy_dir = testserver, deploy_dir
+
+def parse_metrics(text):
+    """{name: value} of a Prometheus text page's unlabelled samples."""
+    out = {}
+    for line in text.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and not line.startswith("#") and "{" not in fields[0]:
+            out[fields[0]] = float(fields[1])
+    return out
+
+
+class Cluster:
+    """Three (or n) libsockjs nodes, optionally a Redis server joining them,
+    and one balancer in front.
+
+    The nodes are sockjs-clusternode (NODE_ID 1..n, joined through Redis,
+    /metrics served) when a Redis server was started first, or
+    sockjs-testserver (each node on its own) otherwise: both print
+    "listening on http://host:port" and serve /echo and /close alike.
+    """
+
+    def __init__(self, node_program, deploy_dir):
+        self.node_program, self.deploy_dir = node_program, deploy_dir
         self.tmp = tempfile.mkdtemp(prefix="sockjs-cluster-")
         self.procs = []          # every child, for cleanup
         self.nodes = []          # (Popen, port) per node, in order
         self.balancer = None     # Popen
         self.port = None         # the balancer's port
         self.kind = None
+        self.redis_server = None  # path, once start_redis ran
+        self.redis = None         # Popen of the running redis-server
+        self.redis_port = None
+
+    # ---------------------------------------------------------------- Redis
+    def start_redis(self, redis_server, timeout=10.0):
+        """A throwaway redis-server on a free loopback port: no persistence
+        (the test restarts it empty, as after a crash)."""
+        exe = shutil.which(redis_server)  # a name on PATH, or a path
+        if exe is None:
+            raise RuntimeError(
+                f"redis-server not found ({redis_server!r}): the cluster tests "
+                "need it; install it with scripts/install-deps.sh --cluster")
+        self.redis_server = exe
+        for attempt in range(3):  # the free port may be taken meanwhile
+            self.redis_port = free_port()
+            if self._spawn_redis(timeout):
+                return self.redis_port
+        raise RuntimeError("redis-server did not start:\n" + self.log_tail("redis.log"))
+
+    def _spawn_redis(self, timeout):
+        log = open(os.path.join(self.tmp, "redis.log"), "a")
+        p = subprocess.Popen([self.redis_server, "--port", str(self.redis_port),
+                              "--bind", HOST, "--save", "", "--appendonly", "no"],
+                             stdout=log, stderr=log, cwd=self.tmp)
+        log.close()
+        self.procs.append(p)
+        deadline = time.monotonic() + timeout
+        while p.poll() is None and time.monotonic() < deadline:
+            # Ours answers once it is up; had the port been taken, ours
+            # would have exited (checked again after the PING).
+            if redis_answers(self.redis_port) and p.poll() is None:
+                self.redis = p
+                return True
+            time.sleep(0.02)
+        self._stop(p)
+        return False
+
+    def kill_redis(self):
+        """SIGKILL: Redis vanishes as in a crash; the nodes see their
+        connections cut."""
+        self.redis.send_signal(signal.SIGKILL)
+        self.redis.wait(5)
+        self.redis = None
+
+    def restart_redis(self, timeout=10.0):
+        """A new, empty redis-server on the same port (the nodes only know
+        that address)."""
+        deadline = time.monotonic() + timeout
+        while not self._spawn_redis(max(0.5, deadline - time.monotonic())):
+            if time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not restart on port "
+                                   f"{self.redis_port}:\n" + self.log_tail("redis.log"))
 
     # ---------------------------------------------------------------- nodes
     def start_nodes(self, n=3, extra_args=()):
         for i in range(n):
             log = open(os.path.join(self.tmp, f"node{i + 1}.log"), "w")
-            p = subprocess.Popen([self.testserver, "--host", HOST, "--port", "0",
-                                  *extra_args],
-                                 stdout=subprocess.PIPE, stderr=log, text=True)
+            args = [self.node_program, "--host", HOST, "--port", "0", *extra_args]
+            env = None
+            if self.redis_port is not None:
+                args += ["--redis-port", str(self.redis_port), "--metrics"]
+                env = dict(os.environ, NODE_ID=str(i + 1))
+            p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True,
+                                 env=env)
+            log.close()
             self.procs.append(p)
             line = self._read_line(p.stdout, 10.0)
             m = re.search(r"listening on http://[^:]+:(\d+)", line)
             if not m:
-                raise RuntimeError(f"node {i + 1} printed {line!r}")
+                raise RuntimeError(f"node {i + 1} printed {line!r}:\n"
+                                   + self.log_tail(f"node{i + 1}.log"))
             self.nodes.append((p, int(m.group(1))))
         return [port for _, port in self.nodes]
+
+    def node_metrics(self, index, timeout=5.0):
+        """A node's /metrics, asked of the node itself (through the
+        balancer the request would reach any node)."""
+        status, _, body = sc.fetch(self.nodes[index][1], "GET", "/metrics",
+                                   timeout=timeout)
+        if status != 200:
+            raise AssertionError(f"node {index + 1} /metrics answered {status}")
+        return parse_metrics(body.decode())
 
     @staticmethod
     def _read_line(stream, timeout):

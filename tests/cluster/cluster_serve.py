@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""A three-node cluster behind a shipped balancer config, posing as one
-sockjs-testserver, so that tests/browser/transports.js can drive real
-Chromium through the balancer:
+"""Three sockjs-testserver nodes behind a shipped balancer config, posing as
+one sockjs-testserver, so that tests/browser/transports.js can drive real
+Chromium through the balancer. The nodes are testservers, not clusternodes:
+transports.js counts on the testserver's /echo ending streaming responses
+after 4096 bytes, and it uses no broadcast (so no Redis either).
 
   cluster_serve.py --testserver PATH --deploy DIR (--nginx P | --haproxy P)
                    [--host 127.0.0.1] [--port 0] [--sockjs-url URL]

@@ -28,6 +28,7 @@ import struct
 import threading
 import time
 import urllib.parse
+import zlib
 
 HOST = "127.0.0.1"
 
@@ -94,9 +95,30 @@ class Response:
         elif not self.chunked and "content-length" in self.headers:
             self.left = int(self.headers["content-length"])
         self.ended = False
+        # Requests say "Accept-Encoding: gzip", as browsers do: a balancer
+        # set to compress the streaming responses must then show what its
+        # compression does to them (a compressor that waits for a full
+        # block holds frames back).
+        self.gunzip = None
+        if self.headers.get("content-encoding", "").lower() == "gzip":
+            self.gunzip = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.headers.get("content-encoding", "identity").lower() != "identity":
+            raise ValueError(f"unexpected Content-Encoding {self.headers['content-encoding']}")
 
     def read_some(self):
-        """The next piece of the body (one chunk), or b"" at its end."""
+        """The next piece of the body (decoded), or b"" at its end."""
+        while self.gunzip is not None:
+            raw = self._read_raw()
+            if not raw:
+                tail, self.gunzip = self.gunzip.flush(), None
+                return tail
+            out = self.gunzip.decompress(raw)
+            if out:
+                return out
+        return self._read_raw()
+
+    def _read_raw(self):
+        """The next piece of the body as sent (one chunk), or b"" at its end."""
         if self.ended:
             return b""
         if self.chunked:
@@ -143,7 +165,7 @@ def send_request(port, method, path, body=b"", headers=None, timeout=10.0):
     sock = socket.create_connection((HOST, port), timeout=timeout)
     try:
         head = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}",
-                "Connection: close"]
+                "Connection: close", "Accept-Encoding: gzip"]
         if body or method == "POST":
             head.append(f"Content-Length: {len(body)}")
         for name, value in (headers or {}).items():
@@ -271,7 +293,7 @@ class Session:
     """One SockJS session over one transport, received by a background thread.
 
     on_message(session, text), when given, is called from that thread for
-    every message (the tests use it to see which node an observer is on).
+    every message.
     """
 
     def __init__(self, port, prefix, transport, on_message=None, timeout=10.0):
@@ -306,14 +328,23 @@ class Session:
 
     def wait_message(self, text, timeout=5.0):
         """Wait for one message equal to text; others are skipped."""
+        self._wait_match(lambda m: m == text, f"message {text[:40]!r}", timeout)
+
+    def wait_prefix(self, prefix, timeout=5.0):
+        """Wait for one message starting with prefix and return it; others
+        are skipped (they stay in self.messages)."""
+        return self._wait_match(lambda m: m.startswith(prefix),
+                                f"message {prefix!r}...", timeout)
+
+    def _wait_match(self, match, what, timeout):
         deadline = time.monotonic() + timeout
         while True:
-            ev = self._next(max(0.0, deadline - time.monotonic()))
-            if ev[0] == "msg" and ev[1] == text:
-                return
+            ev = self._next(max(0.0, deadline - time.monotonic()), what)
+            if ev[0] == "msg" and match(ev[1]):
+                return ev[1]
             if ev[0] in ("close", "broken", "open"):
                 raise AssertionError(f"{self.describe()}: waiting for "
-                                     f"{text[:40]!r}, got {ev}")
+                                     f"{what}, got {ev}")
 
     def wait_messages(self, texts, timeout=5.0):
         for text in texts:
@@ -370,11 +401,12 @@ class Session:
         return f"{self.transport} session {self.base}"
 
     # ------------------------------------------------------------ internal
-    def _next(self, timeout):
+    def _next(self, timeout, what="event"):
         try:
             return self.events.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"{self.describe()}: nothing within {timeout:.1f} s")
+            raise AssertionError(f"{self.describe()}: no {what} within "
+                                 f"{timeout:.1f} s") from None
 
     def _ws_ready(self):
         deadline = time.monotonic() + self.timeout
