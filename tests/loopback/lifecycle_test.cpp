@@ -1,7 +1,9 @@
 // Server lifecycle through the runner: graceful shutdown, free without
 // close, listen errors, sends to gone sessions, many idle connections.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -213,6 +215,25 @@ TEST(Free, UnstartedAndNull) {
   ASSERT_EQ(sockjs_server_new(nullptr, &s, nullptr), SOCKJS_OK);
   ASSERT_EQ(sockjs_server_add_service(s, nullptr, nullptr), SOCKJS_OK);
   sockjs_server_free(s);
+}
+
+// A host that blocks SIGUSR1 only after listen() (as sockjs-testserver
+// does with SIGTERM before its signalfd) must still be the one to get it:
+// the library's I/O thread blocks every signal. Were it not blocked there,
+// the default action would kill this test process.
+TEST(Listen, TheIoThreadTakesNoSignals) {
+  HarnessConfig cfg;
+  cfg.app_thread = false;
+  Harness h(cfg);
+  ASSERT_TRUE(h.ok()) << h.error();
+  sigset_t usr1, old;
+  sigemptyset(&usr1);
+  sigaddset(&usr1, SIGUSR1);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &usr1, &old), 0);
+  ASSERT_EQ(kill(getpid(), SIGUSR1), 0);
+  struct timespec ts = {5, 0};
+  EXPECT_EQ(sigtimedwait(&usr1, nullptr, &ts), SIGUSR1);
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 TEST(Listen, PortInUseIsAnIoErrorWithText) {

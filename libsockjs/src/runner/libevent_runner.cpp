@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -30,6 +31,23 @@ uint64_t monotonic_ms() {
   return static_cast<uint64_t>(ts.tv_sec) * 1000 +
          static_cast<uint64_t>(ts.tv_nsec) / 1000000;
 }
+
+// Blocks every signal in the calling thread for its lifetime, so that a
+// thread started meanwhile inherits a full mask.
+class AllSignalsBlocked {
+ public:
+  AllSignalsBlocked() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved_);
+  }
+  ~AllSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  AllSignalsBlocked(const AllSignalsBlocked&) = delete;
+  AllSignalsBlocked& operator=(const AllSignalsBlocked&) = delete;
+
+ private:
+  sigset_t saved_;
+};
 
 // Reads per readable event before yielding to other connections.
 constexpr int kReadsPerEvent = 16;
@@ -135,23 +153,29 @@ Status LibeventRunner::start(const char* host, uint16_t port, uint16_t* bound,
   }
   engine_.set_now(monotonic_ms());
   if (!sopts_.backplane.redis_host.empty()) make_bridge();
-  thread_ = std::thread([this] {
-    if (sopts_.io_thread_batch) {
-      // No wakeup preemption: a host thread sending on this core finishes
-      // its burst before we take it (sockjs_server_options_set_io_thread_
-      // batch). Failure only costs speed.
-      struct sched_param sp;
-      sp.sched_priority = 0;
-      pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
-    }
-    // One libevent round handles every ready socket, timer and command;
-    // only then are the events handed over and the output written, so a
-    // burst costs one wakeup of the host and one write per socket.
-    while (!stopped_) {
-      event_base_loop(base_, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
-      guarded([this] { after_op(); });
-    }
-  });
+  {
+    // The I/O thread takes no process signals: SIGTERM and friends belong
+    // to the host's threads (which may block them only after listen(), or
+    // wait for them with sigwait/signalfd). It inherits this mask.
+    AllSignalsBlocked blocked;
+    thread_ = std::thread([this] {
+      if (sopts_.io_thread_batch) {
+        // No wakeup preemption: a host thread sending on this core finishes
+        // its burst before we take it (sockjs_server_options_set_io_thread_
+        // batch). Failure only costs speed.
+        struct sched_param sp;
+        sp.sched_priority = 0;
+        pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp);
+      }
+      // One libevent round handles every ready socket, timer and command;
+      // only then are the events handed over and the output written, so a
+      // burst costs one wakeup of the host and one write per socket.
+      while (!stopped_) {
+        event_base_loop(base_, EVLOOP_ONCE | EVLOOP_NO_EXIT_ON_EMPTY);
+        guarded([this] { after_op(); });
+      }
+    });
+  }
   if (bridge_) return wait_for_backplane(error);
   return Status::ok;
 }
