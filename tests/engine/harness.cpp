@@ -369,24 +369,30 @@ void Harness::advance(uint64_t ms) {
   pump();
 }
 
+bool poll_copy(sockjs_server* srv, std::vector<Ev>& out) {
+  out.clear();
+  sockjs_event evs[16];
+  evs[0].size = sizeof(sockjs_event);
+  size_t n = 0;
+  int rc = sockjs_server_poll(srv, evs, 16, &n);
+  if (rc == SOCKJS_E_AGAIN) return false;
+  EXPECT_EQ(rc, SOCKJS_OK) << sockjs_status_name(rc);
+  if (rc != SOCKJS_OK) return false;
+  for (size_t i = 0; i < n; ++i) {
+    Ev e;
+    e.type = evs[i].type;
+    e.service = evs[i].service;
+    e.conn = evs[i].conn;
+    e.data.assign(evs[i].data, evs[i].len);
+    e.code = evs[i].code;
+    out.push_back(std::move(e));
+  }
+  return true;
+}
+
 void Harness::pump() {
-  for (;;) {
-    sockjs_event evs[8];
-    evs[0].size = sizeof(sockjs_event);
-    size_t n = 0;
-    int rc = sockjs_server_poll(srv_, evs, 8, &n);
-    if (rc == SOCKJS_E_AGAIN) return;
-    ASSERT_EQ(rc, SOCKJS_OK);
-    std::vector<Ev> batch;
-    for (size_t i = 0; i < n; ++i) {
-      Ev e;
-      e.type = evs[i].type;
-      e.service = evs[i].service;
-      e.conn = evs[i].conn;
-      e.data.assign(evs[i].data, evs[i].len);
-      e.code = evs[i].code;
-      batch.push_back(e);
-    }
+  std::vector<Ev> batch;
+  while (poll_copy(srv_, batch)) {
     // Play the testserver's application after copying (pointers expire).
     for (const Ev& e : batch) {
       events_.push_back(e);

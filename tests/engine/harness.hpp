@@ -39,6 +39,11 @@ struct Ev {
   int code = 0;
 };
 
+// Polls one batch of events into out (cleared first), copying what the
+// event pointers show (they expire at the next poll). False when nothing
+// was pending; a poll error fails the test.
+bool poll_copy(sockjs_server* srv, std::vector<Ev>& out);
+
 // A parsed HTTP response.
 struct Response {
   int status = 0;

@@ -73,23 +73,8 @@ void FeedServer::advance(uint64_t ms) {
 }
 
 void FeedServer::pump() {
-  for (;;) {
-    sockjs_event evs[16];
-    evs[0].size = sizeof(sockjs_event);
-    size_t n = 0;
-    int rc = sockjs_server_poll(srv_, evs, 16, &n);
-    if (rc == SOCKJS_E_AGAIN) return;
-    ASSERT_EQ(rc, SOCKJS_OK);
-    std::vector<Ev> batch;
-    for (size_t i = 0; i < n; ++i) {
-      Ev e;
-      e.type = evs[i].type;
-      e.service = evs[i].service;
-      e.conn = evs[i].conn;
-      e.data.assign(evs[i].data, evs[i].len);
-      e.code = evs[i].code;
-      batch.push_back(e);
-    }
+  std::vector<Ev> batch;
+  while (sockjs_test::poll_copy(srv_, batch)) {
     for (const Ev& e : batch) {
       events_.push_back(e);
       if (e.type == SOCKJS_EVENT_MESSAGE && cfg_.echo) {
