@@ -34,6 +34,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "metrics_route.h"
 #include "sockjs.h"
 
 enum { ECHO, CLOSE, BROADCAST, NSVC };
@@ -85,31 +86,15 @@ static int command(sockjs_server *srv, const sockjs_event *ev) {
   return 0;
 }
 
+/* GET /metrics (with --metrics); every other unmatched request is 404. */
 static void on_request(sockjs_server *srv, const sockjs_event *ev) {
-  sockjs_conn_info info;
-  info.size = sizeof info;
-  int is_metrics = sockjs_conn_get_info(srv, ev->conn, &info) == SOCKJS_OK &&
-                   !strcmp(ev->data, "GET") && !strcmp(info.url, "/metrics");
-  if (!is_metrics) {
-    static const char nf[] = "404 Error: Page not found\n";
-    sockjs_request_respond(srv, ev->conn, 404, "text/plain; charset=UTF-8",
-                           NULL, nf, sizeof nf - 1);
+  if (metrics_route_matches(srv, ev)) {
+    metrics_route_respond(srv, ev->conn);
     return;
   }
-  size_t need = 0;
-  char *buf = NULL;
-  int rc = sockjs_server_metrics_prometheus(srv, NULL, 0, &need);
-  while (rc == SOCKJS_E_LIMIT) {
-    char *p = realloc(buf, need + 1);
-    if (!p) break;
-    buf = p;
-    rc = sockjs_server_metrics_prometheus(srv, buf, need + 1, &need);
-  }
-  sockjs_request_respond(srv, ev->conn, rc == SOCKJS_OK ? 200 : 500,
-                         "text/plain; version=0.0.4; charset=utf-8", NULL,
-                         rc == SOCKJS_OK ? buf : NULL,
-                         rc == SOCKJS_OK ? need : 0);
-  free(buf);
+  static const char nf[] = "404 Error: Page not found\n";
+  sockjs_request_respond(srv, ev->conn, 404, "text/plain; charset=UTF-8", NULL,
+                         nf, sizeof nf - 1);
 }
 
 static int usage(const char *argv0) {

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "metrics_route.h"
 #include "sockjs.h"
 
 enum { ECHO, DISABLED_WS, COOKIE, CLOSE, TICKER, AMPLIFY, BROADCAST, NSVC };
@@ -91,34 +92,13 @@ static void on_message(sockjs_server *srv, int svc, const sockjs_event *ev) {
 
 /* GET /metrics (with --metrics); every other unmatched request is 404. */
 static void on_request(sockjs_server *srv, const sockjs_event *ev) {
-  sockjs_conn_info info;
-  info.size = sizeof info;
-  int is_metrics =
-      sockjs_conn_get_info(srv, ev->conn, &info) == SOCKJS_OK &&
-      !strcmp(ev->data, "GET") &&
-      (!strcmp(info.url, "/metrics") || !strncmp(info.url, "/metrics?", 9));
-  if (!is_metrics) {
-    static const char nf[] = "404 Error: Page not found\n";
-    sockjs_request_respond(srv, ev->conn, 404, "text/plain; charset=UTF-8",
-                           NULL, nf, sizeof nf - 1);
+  if (metrics_route_matches(srv, ev)) {
+    metrics_route_respond(srv, ev->conn);
     return;
   }
-  size_t need = 0;
-  char *buf = NULL;
-  int rc = sockjs_server_metrics_prometheus(srv, NULL, 0, &need);
-  while (rc == SOCKJS_E_LIMIT) {
-    char *p = realloc(buf, need + 1);
-    if (!p) break;
-    buf = p;
-    rc = sockjs_server_metrics_prometheus(srv, buf, need + 1, &need);
-  }
-  if (rc == SOCKJS_OK)
-    sockjs_request_respond(srv, ev->conn, 200,
-                           "text/plain; version=0.0.4; charset=utf-8", NULL,
-                           buf, need);
-  else
-    sockjs_request_respond(srv, ev->conn, 500, NULL, NULL, NULL, 0);
-  free(buf);
+  static const char nf[] = "404 Error: Page not found\n";
+  sockjs_request_respond(srv, ev->conn, 404, "text/plain; charset=UTF-8", NULL,
+                         nf, sizeof nf - 1);
 }
 
 static uint64_t now_ms(void) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics_route.h"
+
 /* index.html, embedded at build time (see embed.cmake). */
 extern const char demo_page_html[];
 extern const size_t demo_page_html_len;
@@ -49,25 +51,6 @@ static void respond_text(sockjs_server *srv, sockjs_conn_id req, int status,
                          text, strlen(text));
 }
 
-static void respond_metrics(sockjs_server *srv, sockjs_conn_id req) {
-  size_t need = 0;
-  char *buf = NULL;
-  int rc = sockjs_server_metrics_prometheus(srv, NULL, 0, &need);
-  while (rc == SOCKJS_E_LIMIT) { /* grows between calls: retry */
-    char *p = realloc(buf, need + 1);
-    if (!p) break;
-    buf = p;
-    rc = sockjs_server_metrics_prometheus(srv, buf, need + 1, &need);
-  }
-  if (rc == SOCKJS_OK)
-    sockjs_request_respond(srv, req, 200,
-                           "text/plain; version=0.0.4; charset=utf-8",
-                           "Cache-Control: no-cache\r\n", buf, need);
-  else
-    respond_text(srv, req, 500, NULL, "Metrics unavailable.\n");
-  free(buf);
-}
-
 void web_answer(const web_files *w, sockjs_server *srv, sockjs_conn_id req) {
   sockjs_conn_info info;
   info.size = sizeof info;
@@ -88,7 +71,7 @@ void web_answer(const web_files *w, sockjs_server *srv, sockjs_conn_id req) {
         srv, req, 200, "application/javascript; charset=UTF-8",
         "Cache-Control: max-age=3600\r\n", w->client_js, w->client_js_len);
   } else if (path_len == 8 && !strncmp(info.url, "/metrics", 8) && w->metrics) {
-    respond_metrics(srv, req);
+    metrics_route_respond(srv, req);
   } else {
     respond_text(srv, req, 404, NULL, "Not found.\n");
   }
