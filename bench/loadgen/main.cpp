@@ -1,9 +1,13 @@
 // sockjs-loadgen: the benchmark load client (see bench/README.md).
-//   sockjs-loadgen --mode ws|raw|xhr|storm|broadcast --port P [--server-pid
-//   PID]
+//   sockjs-loadgen --mode ws|raw|xhr|storm|broadcast --port P
+//                  [--server-pid PID[,PID...]]
 //                  [--sessions C] [--inflight K] [--size S] [--duration-ms D]
 //                  [--max-ops N] [--sources N] [--connect-concurrency N]
 //                  [--open-timeout-ms T] [--hold-ms T]
+//   broadcast only: --ports P1,P2,... instead of --port (members spread
+//                  round-robin, the sender on P1), [--redis-pid PID]
+//                  [--allow-loss] [--rate MSG_PER_S] [--drain-ms T]
+//                  [--announce]
 // Prints one JSON line of figures; exits 1 if anything failed validation.
 #include <arpa/inet.h>
 #include <unistd.h>
@@ -12,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "loop.hpp"
 #include "modes.hpp"
@@ -25,9 +30,26 @@ void usage(const char *argv0) {
                "  [--server-pid PID] [--sessions C] [--inflight K] [--size S]\n"
                "  [--duration-ms D] [--max-ops N] [--sources N] "
                "[--connect-concurrency N]\n"
-               "  [--open-timeout-ms T] [--hold-ms T]\n",
+               "  [--open-timeout-ms T] [--hold-ms T]\n"
+               "  broadcast: [--ports P1,P2,...] [--server-pid PID,PID,...]\n"
+               "  [--redis-pid PID] [--allow-loss] [--rate MSG_PER_S] "
+               "[--drain-ms T] [--announce]\n",
                argv0);
   std::exit(2);
+}
+
+// "1,2,3" -> {1,2,3}; false on anything but positive decimal numbers.
+bool parse_list(const char *s, std::vector<unsigned long> &out) {
+  out.clear();
+  for (;;) {
+    char *end = nullptr;
+    unsigned long v = std::strtoul(s, &end, 10);
+    if (end == s || v == 0) return false;
+    out.push_back(v);
+    if (*end == 0) return true;
+    if (*end != ',') return false;
+    s = end + 1;
+  }
 }
 
 }  // namespace
@@ -35,7 +57,7 @@ void usage(const char *argv0) {
 int main(int argc, char **argv) {
   bench::Config cfg;
   std::string mode, host = "127.0.0.1";
-  int port = 0;
+  std::vector<unsigned long> ports, pids;
   for (int i = 1; i < argc; ++i) {
     auto arg = [&](const char *name) {
       return !std::strcmp(argv[i], name) && i + 1 < argc;
@@ -45,10 +67,20 @@ int main(int argc, char **argv) {
       mode = argv[++i];
     else if (arg("--host"))
       host = argv[++i];
-    else if (arg("--port"))
-      port = int(num());
-    else if (arg("--server-pid"))
-      cfg.server_pid = pid_t(num());
+    else if (arg("--port") || arg("--ports")) {
+      if (!ports.empty() || !parse_list(argv[++i], ports)) usage(argv[0]);
+    } else if (arg("--server-pid")) {
+      if (!parse_list(argv[++i], pids)) usage(argv[0]);
+    } else if (arg("--redis-pid"))
+      cfg.redis_pid = pid_t(num());
+    else if (!std::strcmp(argv[i], "--allow-loss"))
+      cfg.allow_loss = true;
+    else if (arg("--rate"))
+      cfg.rate = num();
+    else if (arg("--drain-ms"))
+      cfg.drain_ms = num();
+    else if (!std::strcmp(argv[i], "--announce"))
+      cfg.announce = true;
     else if (arg("--sessions"))
       cfg.sessions = num();
     else if (arg("--inflight"))
@@ -70,18 +102,34 @@ int main(int argc, char **argv) {
     else
       usage(argv[0]);
   }
-  if (mode.empty() || port <= 0 || port > 65535 || cfg.sessions == 0 ||
-      cfg.inflight == 0)
+  if (mode.empty() || ports.empty() || cfg.sessions == 0 || cfg.inflight == 0)
     usage(argv[0]);
+  if (mode != "broadcast" &&
+      (ports.size() > 1 || pids.size() > 1 || cfg.redis_pid || cfg.allow_loss ||
+       cfg.rate || cfg.announce)) {
+    std::fprintf(stderr,
+                 "several ports or server pids, --redis-pid, --allow-loss, "
+                 "--rate and --announce are for --mode broadcast only\n");
+    return 2;
+  }
+  for (unsigned long p : pids) cfg.server_pids.push_back(pid_t(p));
   // Loopback only: this tool generates load and must never aim elsewhere.
-  if (inet_pton(AF_INET, host.c_str(), &cfg.server.sin_addr) != 1 ||
-      (ntohl(cfg.server.sin_addr.s_addr) >> 24) != 127) {
+  sockaddr_in addr{};
+  if (inet_pton(AF_INET, host.c_str(), &addr.sin_addr) != 1 ||
+      (ntohl(addr.sin_addr.s_addr) >> 24) != 127) {
     std::fprintf(stderr, "--host must be a 127.x.x.x address\n");
     return 2;
   }
-  cfg.server.sin_family = AF_INET;
-  cfg.server.sin_port = htons(uint16_t(port));
-  cfg.host_header = host + ":" + std::to_string(port);
+  addr.sin_family = AF_INET;
+  for (unsigned long p : ports) {
+    if (p > 65535) usage(argv[0]);
+    addr.sin_port = htons(uint16_t(p));
+    cfg.servers.push_back(addr);
+    cfg.host_headers.push_back(host + ":" + std::to_string(p));
+    cfg.ports.push_back(int(p));
+  }
+  cfg.server = cfg.servers[0];
+  cfg.host_header = cfg.host_headers[0];
   cfg.tag = "r" + std::to_string(getpid() % 100000);
   if (cfg.sources > 254) cfg.sources = 254;
   if (cfg.connect_concurrency == 0) cfg.connect_concurrency = 1;

@@ -62,7 +62,7 @@ RunResult run_storm(const Config &cfg) {
   Loop loop;
   std::vector<std::unique_ptr<StormSession>> sessions;
   sessions.reserve(cfg.sessions);
-  res.before = sample_process(cfg.server_pid);
+  res.before = sample_processes(cfg.server_pids);
   uint64_t t0 = now_us();
   uint64_t deadline = t0 + cfg.open_timeout_ms * 1000;
   for (uint64_t i = 0; i < cfg.sessions; ++i) {
@@ -84,7 +84,7 @@ RunResult run_storm(const Config &cfg) {
   bool all = loop.run(
       [&] { return run.opened + run.failed >= sessions.size(); }, deadline);
   res.wall_s = double(now_us() - t0) / 1e6;
-  res.after = sample_process(cfg.server_pid);
+  res.after = sample_processes(cfg.server_pids);
   if (!all || run.opened < cfg.sessions)
     run.error("opened " + std::to_string(run.opened) + " of " +
               std::to_string(cfg.sessions));

@@ -148,7 +148,7 @@ RunResult run_ws_echo(const Config &cfg, bool raw) {
     run.error("not all sessions opened");
     return res;
   }
-  res.before = sample_process(cfg.server_pid);
+  res.before = sample_processes(cfg.server_pids);
   uint64_t t0 = now_us();
   run.sending = true;
   for (auto &s : sessions) s->start_sending();
@@ -158,7 +158,7 @@ RunResult run_ws_echo(const Config &cfg, bool raw) {
   if (!loop.run([&] { return run.outstanding == 0; }, now_us() + 10000000))
     run.error("echoes still missing 10 s after the last send");
   res.wall_s = double(now_us() - t0) / 1e6;
-  res.after = sample_process(cfg.server_pid);
+  res.after = sample_processes(cfg.server_pids);
   return res;
 }
 

@@ -166,7 +166,7 @@ RunResult run_xhr_echo(const Config &cfg) {
     run.error("not all sessions opened");
     return res;
   }
-  res.before = sample_process(cfg.server_pid);
+  res.before = sample_processes(cfg.server_pids);
   uint64_t t0 = now_us();
   run.sending = true;
   for (auto &s : sessions) s->start_sending();
@@ -176,7 +176,7 @@ RunResult run_xhr_echo(const Config &cfg) {
   if (!loop.run([&] { return run.outstanding == 0; }, now_us() + 10000000))
     run.error("round trips still open 10 s after the last send");
   res.wall_s = double(now_us() - t0) / 1e6;
-  res.after = sample_process(cfg.server_pid);
+  res.after = sample_processes(cfg.server_pids);
   return res;
 }
 

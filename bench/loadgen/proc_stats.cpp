@@ -57,4 +57,17 @@ ProcSample sample_process(pid_t pid) {
   return s;
 }
 
+ProcSample sample_processes(const std::vector<pid_t> &pids) {
+  ProcSample sum;
+  sum.ok = !pids.empty();
+  for (pid_t pid : pids) {
+    ProcSample s = sample_process(pid);
+    sum.cpu_ns += s.cpu_ns;
+    sum.cpu_stat_us += s.cpu_stat_us;
+    sum.rss_kb += s.rss_kb;
+    sum.ok = sum.ok && s.ok;
+  }
+  return sum;
+}
+
 }  // namespace bench

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <vector>
 
 namespace bench {
 
@@ -16,5 +17,9 @@ struct ProcSample {
 };
 
 ProcSample sample_process(pid_t pid);
+
+// Several processes (the nodes of a cluster) taken as one server: every
+// figure is the sum; ok only if every process could be read.
+ProcSample sample_processes(const std::vector<pid_t> &pids);
 
 }  // namespace bench
