@@ -463,7 +463,9 @@ SOCKJS_API int sockjs_server_options_set_node_id(sockjs_server_options *o,
  * survived: sessions stay open, local publishing goes on, publishes for
  * other nodes are held (bounded by the buffer limit; what does not fit is
  * dropped and counted), the links reconnect with backoff and subscribe
- * again. A publish whose reply was lost is counted, never re-sent (it could
+ * again, and the held publishes go out once the other nodes have subscribed
+ * again (sockjs_server_options_set_backplane_resubscribe_wait_ms). A
+ * publish whose reply was lost is counted, never re-sent (it could
  * duplicate or reorder). What other nodes publish during the outage does
  * not reach this node. State and counters: the sockjs_backplane_* metrics.
  * @param host  an IP address (a name is resolved on the I/O thread at each
@@ -487,6 +489,17 @@ SOCKJS_API int sockjs_server_options_set_backplane_buffer_limit(
  *  1..600000.
  *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
 SOCKJS_API int sockjs_server_options_set_backplane_connect_timeout_ms(
+    sockjs_server_options *o, uint32_t ms);
+/** After Redis is back, how long publishes held during the outage may wait
+ *  for the other nodes to subscribe again (default 6000 ms: their retries
+ *  come at most 5 s apart). They go out as soon as the channel has as many
+ *  subscribers as before the outage, or when this time is up (a node not
+ *  back by then misses them); 0 sends them as soon as this node is back.
+ *  Nothing waits when nothing was held. Also how long a lower subscriber
+ *  count must last before this node takes it as the new normal (counted in
+ *  sockjs_backplane_underdelivered_total until then); 0..600000.
+ *  @return SOCKJS_OK, SOCKJS_E_INVALID_ARGUMENT. Since: 0.1 */
+SOCKJS_API int sockjs_server_options_set_backplane_resubscribe_wait_ms(
     sockjs_server_options *o, uint32_t ms);
 
 /* ---------------------------------------------------------------- server */

@@ -425,6 +425,13 @@ int sockjs_server_options_set_backplane_connect_timeout_ms(
   return SOCKJS_OK;
 }
 
+int sockjs_server_options_set_backplane_resubscribe_wait_ms(
+    sockjs_server_options* o, uint32_t ms) {
+  SOCKJS_CHECK(o && ms <= 600000);
+  o->o.backplane.resubscribe_wait_ms = ms;
+  return SOCKJS_OK;
+}
+
 int sockjs_server_options_set_io_thread_batch(sockjs_server_options* o,
                                               int enabled) {
   SOCKJS_CHECK(o);

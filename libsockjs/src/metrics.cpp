@@ -63,6 +63,9 @@ constexpr Family kFamilies[] = {
     {"sockjs_backplane_lost_in_flight_total", kCounter,
      "Publishes whose Redis reply never came (connection lost); never "
      "re-sent."},
+    {"sockjs_backplane_underdelivered_total", kCounter,
+     "Publishes Redis delivered to fewer subscribers than the channel had "
+     "(a node was away and missed them, or left for good)."},
     {"sockjs_backplane_publish_errors_total", kCounter,
      "Publishes Redis answered with an error."},
     {"sockjs_backplane_reconnects_total", kCounter,
@@ -71,6 +74,9 @@ constexpr Family kFamilies[] = {
      "Redis connection attempts that failed or timed out."},
     {"sockjs_backplane_buffered_bytes", kGauge,
      "Bytes of publishes held for Redis now."},
+    {"sockjs_backplane_subscribers", kGauge,
+     "Subscribers of the backplane channel last seen, this node included (0 "
+     "until known)."},
 };
 
 const Family* family(const char* name) {
@@ -146,6 +152,8 @@ void Metrics::snapshot(std::vector<MetricSample>& out) const {
   add("sockjs_backplane_dropped_total", -1, "", "", 0, rd(b.dropped));
   add("sockjs_backplane_lost_in_flight_total", -1, "", "", 0,
       rd(b.lost_in_flight));
+  add("sockjs_backplane_underdelivered_total", -1, "", "", 0,
+      rd(b.underdelivered));
   add("sockjs_backplane_publish_errors_total", -1, "", "", 0,
       rd(b.publish_errors));
   add("sockjs_backplane_reconnects_total", -1, "", "", 0, rd(b.reconnects));
@@ -154,6 +162,9 @@ void Metrics::snapshot(std::vector<MetricSample>& out) const {
   int64_t held = b.buffered_bytes.load(std::memory_order_relaxed);
   add("sockjs_backplane_buffered_bytes", -1, "", "", 0,
       held < 0 ? 0 : static_cast<uint64_t>(held));
+  int64_t subs = b.subscribers.load(std::memory_order_relaxed);
+  add("sockjs_backplane_subscribers", -1, "", "", 0,
+      subs < 0 ? 0 : static_cast<uint64_t>(subs));
   for (int l = 0; l < kLimitCount; ++l)
     add("sockjs_limit_hits_total", -1, "", limit_name(static_cast<Limit>(l)), 0,
         rd(limits_[l]));

@@ -170,6 +170,9 @@ TEST_F(Cluster, ChannelPublishesReachEveryNodeExactlyOnceInOrder) {
   }
   EXPECT_EQ(read_messages(c.ws, 2, 500), std::vector<std::string>{"end"});
   EXPECT_EQ(metric(n1_->server(), "sockjs_backplane_state"), 2u);
+  // Every PUBLISH reached both nodes' subscriptions.
+  EXPECT_EQ(metric(n1_->server(), "sockjs_backplane_subscribers"), 2u);
+  EXPECT_EQ(metric(n1_->server(), "sockjs_backplane_underdelivered_total"), 0u);
 }
 
 TEST_F(Cluster, PublishToReachesASessionOnAnotherNode) {
@@ -243,6 +246,10 @@ TEST(ClusterStart, FeedModeRefusesABackplane) {
             SOCKJS_E_INVALID_ARGUMENT);
   EXPECT_EQ(sockjs_server_options_set_backplane_buffer_limit(so, 0),
             SOCKJS_E_INVALID_ARGUMENT);
+  EXPECT_EQ(sockjs_server_options_set_backplane_resubscribe_wait_ms(so, 600001),
+            SOCKJS_E_INVALID_ARGUMENT);
+  EXPECT_EQ(sockjs_server_options_set_backplane_resubscribe_wait_ms(so, 0),
+            SOCKJS_OK);
   sockjs_server* s = nullptr;
   char err[SOCKJS_ERRBUF_SIZE] = "";
   ASSERT_EQ(sockjs_server_new(so, &s, err), SOCKJS_OK) << err;

@@ -3,7 +3,9 @@
 // callback afterwards.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "backplane_fixture.hpp"
 
@@ -92,6 +94,66 @@ TEST_F(BackplaneTest, DestroyFromInsideStateChangeDown) {
   ASSERT_TRUE(loop_.run_until([&] { return a->link == nullptr; }));
   loop_.run_for(100ms);
   EXPECT_EQ(a->states, (std::vector<bool>{true, false}));
+}
+
+// a is back with a payload held and waits (a NUMSUB poll every 50 ms) for
+// b, which never returns.
+class WaitingTest : public BackplaneTest {
+ protected:
+  void bring_a_back_waiting(Node& a, std::unique_ptr<Node>& b) {
+    a.link->start();
+    b->link->start();
+    ASSERT_TRUE(
+        loop_.run_until([&] { return a.up_notified() && b->up_notified(); }));
+    a.link->publish("x");  // its reply: the channel has 2 subscribers
+    ASSERT_TRUE(loop_.run_until([&] {
+      return a.m.published.load() == 1 && a.got_last("x") && b->got_last("x");
+    }));
+    redis_->kill9();
+    ASSERT_TRUE(loop_.run_until([&] { return !a.up() && !b->up(); }));
+    b.reset();
+    a.link->publish("held");
+    ASSERT_NO_FATAL_FAILURE(start_redis());
+  }
+  sockjs::BackplaneOptions waiting_options() const {
+    auto o = options();
+    o.resubscribe_wait_ms = 60000;
+    return o;
+  }
+};
+
+TEST_F(WaitingTest, DestroyWhileWaitingForSubscribers) {
+  ASSERT_NO_FATAL_FAILURE(start_redis());
+  auto a = make_node(waiting_options());
+  auto b = make_node();
+  ASSERT_NO_FATAL_FAILURE(bring_a_back_waiting(*a, b));
+  ASSERT_TRUE(loop_.run_until([&] { return a->up_notified(); }));
+  loop_.run_for(200ms);  // NUMSUB polls come and go
+  EXPECT_GT(a->m.buffered_bytes.load(), 0);
+  a->link.reset();
+  EXPECT_EQ(a->m.buffered_bytes.load(), 0);
+  EXPECT_EQ(a->m.lost_in_flight.load(), 0u);  // a NUMSUB is no PUBLISH
+  EXPECT_EQ(a->m.state.load(), 0);
+  size_t logs = a->logs.size();
+  loop_.run_for(300ms);  // a live poll timer would fire several times
+  EXPECT_EQ(a->logs.size(), logs);
+  EXPECT_EQ(a->got, std::vector<std::string>{"x"});
+}
+
+TEST_F(WaitingTest, DestroyFromInsideStateChangeUpWhileWaiting) {
+  ASSERT_NO_FATAL_FAILURE(start_redis());
+  auto a = make_node(waiting_options());
+  auto b = make_node();
+  a->on_state = [&](bool up) {
+    if (up && a->states.size() == 3) a->link.reset();
+  };
+  ASSERT_NO_FATAL_FAILURE(bring_a_back_waiting(*a, b));
+  ASSERT_TRUE(loop_.run_until([&] { return a->link == nullptr; }));
+  size_t logs = a->logs.size();
+  loop_.run_for(300ms);
+  EXPECT_EQ(a->logs.size(), logs);
+  EXPECT_EQ(a->states, (std::vector<bool>{true, false, true}));
+  EXPECT_EQ(a->got, std::vector<std::string>{"x"});
 }
 
 TEST_F(BackplaneTest, StopFromInsideDeliverThenNothingMore) {

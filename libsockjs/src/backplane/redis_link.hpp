@@ -20,10 +20,27 @@
 //     (bounded by buffer_limit bytes; a payload that does not fit is dropped
 //     and counted in `dropped`; logged once per episode, with a summary when
 //     the buffer has drained). The buffer is flushed in order, before any
-//     newer payload, as soon as the backplane is up again: held payloads wait
-//     for our own subscription too, so this node receives its own outage
-//     payloads. (A remote node receives them only if it has re-subscribed by
-//     then: Redis pub/sub keeps nothing for absent subscribers.)
+//     newer payload, once the backplane is up again: held payloads wait for
+//     our own subscription too, so this node receives its own outage
+//     payloads.
+//   * They also wait for the other nodes: Redis pub/sub keeps nothing for
+//     absent subscribers, and every node re-subscribes on its own backoff
+//     schedule. The link remembers how many subscribers the channel had
+//     while up (each PUBLISH reply is the number of clients that got it; an
+//     idle link asks PUBSUB NUMSUB about once a second). After a
+//     reconnection with payloads held it asks PUBSUB NUMSUB every 50 ms and
+//     flushes once the channel has that many again, or after
+//     resubscribe_wait_ms anyway (logged: who is not back misses them).
+//     Payloads published meanwhile queue behind the held ones, same bound.
+//     Nothing waits when nothing is held, no count is known yet, or the
+//     count was 1 (this node alone). A PSUBSCRIBE client whose pattern
+//     matches the channel counts in PUBLISH replies but not in NUMSUB: the
+//     flush then waits the whole time.
+//   * A PUBLISH reply below the remembered count is counted in
+//     `underdelivered` (a node away missed it). The count follows a higher
+//     reply at once, a lower one only once it has lasted resubscribe_wait_ms
+//     (a node that left for good; its absence is counted until then).
+//     metrics.subscribers shows the last count seen.
 //   * A PUBLISH whose reply never comes (the publish link dropped, or stop())
 //     is counted in `lost_in_flight`, logged, and never re-sent: re-sending
 //     could duplicate or reorder it.
@@ -45,6 +62,8 @@
 //         gives no call. up() and metrics.state change at once.
 //       - Log: anywhere, also synchronously inside start() (an immediate
 //         connect failure) and publish() (the first drop of an episode).
+//     The waiting for subscribers (NUMSUB polls, a timer of its own) calls
+//     only Log.
 //   * publish(), start(), up() never call Deliver or StateChange. stop() and
 //     the destructor call nothing at all, and nothing is called afterwards.
 //   * Deliver and StateChange may call publish(), up(), stop(), or destroy
@@ -52,6 +71,7 @@
 //     connect/disconnect callbacks, where freeing the context would be a
 //     use-after-free).
 #pragma once
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -122,6 +142,8 @@ class RedisLink {
   static void on_retry(int fd, short what, void* arg);
   static void on_deadline(int fd, short what, void* arg);
   static void on_notify(int fd, short what, void* arg);
+  static void on_numsub_reply(redisAsyncContext* ac, void* reply, void* priv);
+  static void on_poll(int fd, short what, void* arg);
 
   void connect(Conn& c);
   void link_up(Conn& c);
@@ -134,6 +156,11 @@ class RedisLink {
   bool may_send(size_t n) const;
   void hold(std::string payload);
   void drain();
+  void flush_when_back();
+  void finish_wait(bool all_back);
+  void ask_numsub();
+  void arm_poll(uint32_t ms);
+  void observe(int64_t subscribers, bool publish_reply);
   void log(int level, std::string text) const;
   std::string where() const;
 
@@ -161,6 +188,19 @@ class RedisLink {
   bool error_logged_ = false;   // a PUBLISH error logged on this context
   uint64_t drop_count_ = 0;     // drops in this episode (log summary)
   uint64_t drop_bytes_ = 0;
+
+  // The subscriber-aware flush (see "Delivery" above).
+  using Clock = std::chrono::steady_clock;
+  event* poll_ = nullptr;    // NUMSUB polls: the wait, the idle refresh
+  int64_t expected_ = -1;    // the channel's subscribers while up; -1: unknown
+  bool low_ = false;         // counts below expected_ seen since low_since_
+  bool low_logged_ = false;  // an underdelivered PUBLISH logged this episode
+  Clock::time_point low_since_;
+  bool waiting_ = false;  // held payloads wait for the subscribers
+  Clock::time_point wait_began_, wait_until_;
+  bool numsub_pending_ = false;  // a PUBSUB NUMSUB awaits its reply
+  bool numsub_refused_ = false;  // Redis refused it: flush without waiting
+  bool replied_ = false;         // a PUBLISH reply since the last refresh
 };
 
 }  // namespace sockjs
