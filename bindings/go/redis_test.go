@@ -6,23 +6,45 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math/rand"
 	"net"
+	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 )
 
-// freePort returns a 127.0.0.1 port that was free a moment ago.
+// freePort returns a 127.0.0.1 port that was free a moment ago, below the
+// kernel's ephemeral range: there, another test's outgoing connection could
+// take it before redis-server binds it.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			if n, err := strconv.Atoi(f[0]); err == nil {
+				low = n
+			}
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	first := 1024
+	if low > 13024 {
+		first = low - 12000
+	}
+	for i := 0; i < 200; i++ {
+		port := first + rand.Intn(low-first)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(port))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		return port
+	}
+	t.Fatal("no free loopback port below the ephemeral range")
+	return 0
 }
 
 // syncBuffer collects a child's output while tests read it.

@@ -7,6 +7,7 @@ stopped by its own pid when the test ends, whatever happened.
 """
 
 import os
+import random
 import re
 import select
 import shutil
@@ -24,10 +25,23 @@ HOST = sc.HOST
 def free_port():
     """A port that was free a moment ago (the balancers and redis-server need
     one on their command line or in their config file, so port 0 is not an
-    option for them)."""
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
+    option for them). Taken below the kernel's ephemeral range: there, an
+    outgoing connection could take it before the server binds it."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    first = low - 12000 if low > 13024 else 1024
+    for _ in range(200):
+        port = random.randrange(first, low)
+        with socket.socket() as s:
+            try:
+                s.bind((HOST, port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def render(template_path, values):

@@ -7,6 +7,7 @@ the binding must prove (scripts/install-deps.sh --cluster installs it).
 
 from __future__ import annotations
 
+import random
 import shutil
 import socket
 import subprocess
@@ -18,12 +19,24 @@ START_TIMEOUT = 10.0
 
 
 def free_port() -> int:
-    """A port the kernel just handed out, free again once this returns
-    (redis-server binds it next; a rare clash is retried by the caller)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    """A port below the kernel's ephemeral range, free a moment ago (in the
+    ephemeral range, another test's outgoing connection could take it
+    before redis-server binds it)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    first = low - 12000 if low > 13024 else 1024
+    for _ in range(200):
+        port = random.randrange(first, low)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 def _accepts(port: int) -> bool:

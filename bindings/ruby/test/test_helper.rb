@@ -199,12 +199,26 @@ module SockJSTestHelpers
     end
   end
 
-  # A port the kernel just handed out, free again once this returns.
+  # A port below the kernel's ephemeral range, free a moment ago (in the
+  # ephemeral range, another test's outgoing connection could take it before
+  # the server binds it).
   def self.free_port
-    server = TCPServer.new("127.0.0.1", 0)
-    server.addr[1]
-  ensure
-    server&.close
+    low = begin
+      Integer(File.read("/proc/sys/net/ipv4/ip_local_port_range").split.first)
+    rescue SystemCallError, ArgumentError, TypeError
+      32_768
+    end
+    first = low > 13_024 ? low - 12_000 : 1024
+    200.times do
+      port = rand(first...low)
+      begin
+        TCPServer.new("127.0.0.1", port).close
+        return port
+      rescue SystemCallError
+        next
+      end
+    end
+    raise "no free loopback port below the ephemeral range"
   end
 
   # Opens a SockJS-framed WebSocket session and checks the "o" frame.
