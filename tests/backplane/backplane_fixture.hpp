@@ -3,13 +3,37 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "harness.hpp"
 #include "redis_server.hpp"
 
 namespace sockjs_test {
+
+// prefix-0000, prefix-0001, ...: payloads whose order shows.
+inline std::vector<std::string> numbered(const char* prefix, int count) {
+  std::vector<std::string> v;
+  for (int i = 0; i < count; ++i) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%s-%04d", prefix, i);
+    v.emplace_back(buf);
+  }
+  return v;
+}
+
+inline void publish_all(Node& n, const std::vector<std::string>& payloads) {
+  for (const std::string& p : payloads) n.link->publish(p);
+}
+
+inline std::vector<std::string> concat(
+    std::vector<std::vector<std::string>> parts) {
+  std::vector<std::string> all;
+  for (auto& part : parts) all.insert(all.end(), part.begin(), part.end());
+  return all;
+}
 
 class BackplaneTest : public ::testing::Test {
  protected:

@@ -16,26 +16,6 @@ namespace {
 using namespace std::chrono_literals;
 constexpr int kDebug = 10, kWarning = 30;
 
-std::vector<std::string> numbered(const char* prefix, int count) {
-  std::vector<std::string> v;
-  for (int i = 0; i < count; ++i) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%s-%04d", prefix, i);
-    v.emplace_back(buf);
-  }
-  return v;
-}
-
-void publish_all(Node& n, const std::vector<std::string>& payloads) {
-  for (const std::string& p : payloads) n.link->publish(p);
-}
-
-std::vector<std::string> concat(std::vector<std::vector<std::string>> parts) {
-  std::vector<std::string> all;
-  for (auto& part : parts) all.insert(all.end(), part.begin(), part.end());
-  return all;
-}
-
 // Every byte value, NUL and CR LF included, and a fake RESP header.
 std::string binary_payload() {
   std::string p("\0\r\n$3\r\nabc\r\n\n", 13);
